@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * main.c: the composition root. Parse options, build the writer and the
+ * workers, run the capture source until it ends or a stop is requested,
+ * then print the summary. Only this file exits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "capture/livein.h"
+#include "capture/pcapin.h"
+#include "src/cli.h"
+#include "src/stats.h"
+#include "src/worker.h"
+
+static int start_writer(const struct dr_opts *o, struct stats_src *ss, struct writer **wr)
+{
+	struct writer_cfg wc = {
+		.path = o->output,
+		.nworkers = o->workers,
+		.batch_size = (size_t)o->batch_kb * 1024,
+		.batches_per_worker = 4,
+		.max_records = o->count,
+		.duration = o->duration,
+		.stats_interval = o->stats_interval,
+		.tick = stats_tick,
+		.tick_arg = ss,
+	};
+	int ret = writer_create(wr, &wc); /* says what failed itself */
+
+	if (ret < 0)
+		return ret;
+	ss->wr = *wr;
+	if ((ret = writer_start(*wr)) < 0)
+		fprintf(stderr, "dnsring: cannot start the writer thread: %s\n", dr_strerror(ret));
+	return ret;
+}
+
+/* Live capture with no -i: the default route's interface. */
+static int pick_iface(struct dr_opts *o, char *buf, size_t len)
+{
+	int ret;
+
+	if (o->ninputs || o->iface)
+		return 0;
+	if ((ret = livein_default_iface(buf, len)) < 0) {
+		fprintf(stderr, "dnsring: no -i or -r given and no default route to pick an "
+			"interface from (%s); see --help\n", dr_strerror(ret));
+		return ret;
+	}
+	o->iface = buf;
+	return 0;
+}
+
+/* Run the capture source to its end; @return the process exit code. */
+static int run_source(const struct dr_opts *o, struct worker *workers, struct stats_src *ss)
+{
+	static struct pcapin_stats fst;
+	static struct livein_stats lst;
+	int ret;
+
+	if (o->ninputs) {
+		ss->file = &fst;
+		return pcapin_run(o, workers, o->workers, &fst) < 0 ? 1 : 0;
+	}
+	ss->live = &lst;
+	for (unsigned i = 0; i < o->workers; i++)
+		workers[i].iface = o->iface;
+	ret = livein_run(o, workers, o->workers, &lst);
+	return ret == DR_EUSAGE ? 2 : ret < 0 ? 1 : 0;
+}
+
+static int run(const struct dr_opts *o)
+{
+	struct stats_src ss = { .nworkers = o->workers, .t_start = stats_now() };
+	const struct dns_decoder_ops *ops = dns_decoder_find(o->decoder);
+	struct writer *wr = NULL;
+	struct worker *workers = dr_calloc(o->workers, sizeof(*workers));
+	int ret, rc = 0;
+
+	if (!workers)
+		return 1;
+	ss.workers = workers;
+	for (unsigned i = 0; i < o->workers; i++) {
+		if ((ret = worker_init(&workers[i], i, o, ops, NULL)) < 0) {
+			fprintf(stderr, "dnsring: cannot set up worker: %s\n", dr_strerror(ret));
+			return 1;
+		}
+	}
+	if ((ret = start_writer(o, &ss, &wr)) < 0) {
+		writer_destroy(wr);
+		return 1;
+	}
+	for (unsigned i = 0; i < o->workers; i++)
+		workers[i].wr = wr;
+	rc = run_source(o, workers, &ss);
+	writer_join(wr);
+	if (writer_error(wr) && writer_error(wr) != -EPIPE)
+		rc = 1;
+	if (!o->quiet)
+		stats_summary(stderr, &ss);
+	for (unsigned i = 0; i < o->workers; i++)
+		worker_fini(&workers[i]);
+	writer_destroy(wr);
+	dr_free(workers);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct dr_opts opts;
+	char ifbuf[64];
+
+	switch (cli_parse(argc, argv, &opts)) {
+	case CLI_EXIT_OK:
+		return 0;
+	case CLI_EXIT_USAGE:
+		return 2;
+	case CLI_RUN:
+		break;
+	}
+	if (pick_iface(&opts, ifbuf, sizeof(ifbuf)) < 0)
+		return 1;
+	return run(&opts);
+}

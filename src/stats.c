@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * stats.c: totals over workers, the periodic stats line and the exit
+ * summary. The summary lists every place a packet or record can go, so
+ * that nothing is lost silently: read = handed to workers + skipped, and
+ * every frame a worker saw is either a DNS message or in a skip counter.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+#include "src/stats.h"
+
+struct totals {
+	uint64_t pkts, pkt_bytes, status[PKT__MAX], not_dns_port, udp_empty;
+	uint64_t frag_unsupported, tcp_unsupported;
+	uint64_t dns_msgs, queries, responses, malformed[DNS_E__MAX], malformed_all;
+	uint64_t records, record_too_large;
+};
+
+double stats_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void add_worker(struct totals *t, const struct worker_stats *s)
+{
+	t->pkts += dr_ctr_get(&s->pkts);
+	t->pkt_bytes += dr_ctr_get(&s->pkt_bytes);
+	for (int i = 0; i < PKT__MAX; i++)
+		t->status[i] += dr_ctr_get(&s->pkt_status[i]);
+	t->not_dns_port += dr_ctr_get(&s->not_dns_port);
+	t->udp_empty += dr_ctr_get(&s->udp_empty);
+	t->frag_unsupported += dr_ctr_get(&s->frag_unsupported);
+	t->tcp_unsupported += dr_ctr_get(&s->tcp_unsupported);
+	t->dns_msgs += dr_ctr_get(&s->dns_msgs);
+	t->queries += dr_ctr_get(&s->queries);
+	t->responses += dr_ctr_get(&s->responses);
+	for (int i = 1; i < DNS_E__MAX; i++) {
+		t->malformed[i] += dr_ctr_get(&s->malformed[i]);
+		t->malformed_all += dr_ctr_get(&s->malformed[i]);
+	}
+	t->records += dr_ctr_get(&s->records);
+	t->record_too_large += dr_ctr_get(&s->record_too_large);
+}
+
+static void sum(const struct stats_src *s, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < s->nworkers; i++)
+		add_worker(t, &s->workers[i].st);
+}
+
+struct kernel_totals {
+	uint64_t packets, drops, freezes;
+};
+
+static void sum_kernel(const struct livein_stats *ls, struct kernel_totals *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (unsigned i = 0; ls && ls->ring && i < ls->nrings; i++) {
+		k->packets += dr_ctr_get(&ls->ring[i].packets);
+		k->drops += dr_ctr_get(&ls->ring[i].drops);
+		k->freezes += dr_ctr_get(&ls->ring[i].freezes);
+	}
+}
+
+void stats_tick(void *arg)
+{
+	const struct stats_src *s = arg;
+	const struct writer_stats *ws = writer_stats(s->wr);
+	struct totals t;
+	double el = stats_now() - s->t_start;
+
+	struct kernel_totals k;
+
+	sum(s, &t);
+	sum_kernel(s->live, &k);
+	if (s->live)
+		fprintf(stderr, "dnsring: %.0fs kernel=%" PRIu64 " drops=%" PRIu64 " freezes=%" PRIu64
+			" ", el, k.packets, k.drops, k.freezes);
+	else
+		fprintf(stderr, "dnsring: %.0fs ", el);
+	fprintf(stderr, "pkts=%" PRIu64 " dns=%" PRIu64 " malformed=%" PRIu64
+		" written=%" PRIu64 " lost=%" PRIu64 " (%.0f msgs/s)\n", t.pkts, t.dns_msgs,
+		t.malformed_all, dr_ctr_get(&ws->records), dr_ctr_get(&ws->sink_lost),
+		el > 0 ? (double)t.dns_msgs / el : 0.0);
+}
+
+/* "name=value" pairs for the non-zero entries of a counter family. */
+static void print_nonzero(FILE *f, const char *label, const char *names[],
+			  const uint64_t *vals, int n)
+{
+	int any = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!vals[i])
+			continue;
+		fprintf(f, "%s%s=%" PRIu64, any ? " " : label, names[i], vals[i]);
+		any = 1;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+static void print_skips(FILE *f, const struct totals *t, const struct pcapin_stats *fs)
+{
+	const char *names[PKT__MAX + 3];
+	uint64_t vals[PKT__MAX + 3];
+	int n = 0;
+
+	for (int i = PKT_SKIP_LINKTYPE; i < PKT__MAX; i++) {
+		names[n] = pkt_status_name((enum pkt_status)i);
+		vals[n++] = t->status[i];
+	}
+	names[n] = "not_dns_port";
+	vals[n++] = t->not_dns_port;
+	names[n] = "udp_empty";
+	vals[n++] = t->udp_empty;
+	names[n] = "file_unsupported_linktype";
+	vals[n++] = fs ? dr_ctr_get(&fs->skip_linktype) : 0;
+	print_nonzero(f, "  skipped:     ", names, vals, n);
+}
+
+void stats_summary(FILE *f, const struct stats_src *s)
+{
+	const struct writer_stats *ws = writer_stats(s->wr);
+	double el = stats_now() - s->t_start;
+	const char *mnames[DNS_E__MAX];
+	struct totals t;
+
+	sum(s, &t);
+	for (int i = 0; i < DNS_E__MAX; i++)
+		mnames[i] = dns_err_name((enum dns_err)i);
+	fprintf(f, "dnsring: summary\n");
+	if (s->file)
+		fprintf(f, "  input:       %" PRIu64 " files, %" PRIu64 " packets, %" PRIu64 " bytes\n",
+			dr_ctr_get(&s->file->files), dr_ctr_get(&s->file->pkts),
+			dr_ctr_get(&s->file->bytes));
+	if (s->live) {
+		struct kernel_totals k;
+
+		sum_kernel(s->live, &k);
+		fprintf(f, "  kernel:      %" PRIu64 " packets received, %" PRIu64
+			" dropped (ring full), %" PRIu64 " freezes\n", k.packets, k.drops, k.freezes);
+	}
+	fprintf(f, "  parsed:      %" PRIu64 " packets by %u workers\n", t.pkts, s->nworkers);
+	fprintf(f, "  dns:         %" PRIu64 " messages (%" PRIu64 " queries, %" PRIu64
+		" responses), %" PRIu64 " malformed\n", t.dns_msgs, t.queries, t.responses,
+		t.malformed_all);
+	print_nonzero(f, "  malformed:   ", mnames + 1, t.malformed + 1, DNS_E__MAX - 1);
+	print_skips(f, s->file ? &t : &t, s->file);
+	if (t.tcp_unsupported || t.frag_unsupported)
+		fprintf(f, "  not yet supported: %" PRIu64 " TCP segments on DNS ports, %" PRIu64
+			" IP fragments (counted, not decoded)\n", t.tcp_unsupported,
+			t.frag_unsupported);
+	fprintf(f, "  records:     %" PRIu64 " formed, %" PRIu64 " written (%" PRIu64 " bytes)",
+		t.records, dr_ctr_get(&ws->records), dr_ctr_get(&ws->bytes));
+	if (t.record_too_large)
+		fprintf(f, ", %" PRIu64 " cut to a stub (record_too_large)", t.record_too_large);
+	if (dr_ctr_get(&ws->past_limit))
+		fprintf(f, ", %" PRIu64 " past -c", dr_ctr_get(&ws->past_limit));
+	if (dr_ctr_get(&ws->sink_lost))
+		fprintf(f, ", %" PRIu64 " LOST (output failed)", dr_ctr_get(&ws->sink_lost));
+	fprintf(f, "\n  time:        %.3f s wall, %.0f msgs/s\n", el,
+		el > 0 ? (double)t.dns_msgs / el : 0.0);
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * worker.c: frame -> DNS message -> record, into the worker's batch.
+ *
+ * The per-packet path allocates nothing: the decoder keeps its scratch in
+ * its per-worker instance, records are formatted straight into the batch
+ * buffer, and a batch is only swapped when the next record does not fit.
+ */
+#include "config.h"
+
+#include <netinet/in.h>
+
+#include "output/record.h"
+#include "src/worker.h"
+
+int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
+		const struct dns_decoder_ops *ops, struct writer *wr)
+{
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->opts = opts;
+	w->iface = NULL;
+	w->ops = ops;
+	w->wr = wr;
+	jb_tscache_init(&w->tsc);
+	return ops->create(&w->dec);
+}
+
+void worker_fini(struct worker *w)
+{
+	if (w->dec)
+		w->ops->destroy(w->dec);
+	w->dec = NULL;
+}
+
+static void submit(struct worker *w)
+{
+	writer_batch_submit(w->wr, w->batch);
+	w->batch = NULL;
+}
+
+void worker_flush(struct worker *w)
+{
+	if (w->batch && w->batch->nrec)
+		submit(w);
+}
+
+void worker_finish(struct worker *w)
+{
+	if (!w->batch)
+		w->batch = writer_batch_get(w->wr, w->index);
+	w->batch->last = 1;
+	submit(w);
+}
+
+/* Format one record into jb; returns the decoder's verdict. */
+static enum dns_err format_record(struct worker *w, struct jbuf *jb, const struct rec_meta *m,
+				  const uint8_t *msg, uint32_t len, int truncated,
+				  struct dns_summary *sum)
+{
+	enum dns_err err;
+
+	rec_begin(jb, &w->tsc, m);
+	err = w->ops->render(w->dec, msg, len, jb, sum);
+	/* A message cut by the snap length fails somewhere inside; the cause
+	 * worth reporting is the cut, not where the decoder tripped on it. */
+	if (truncated)
+		err = DNS_E_TRUNCATED;
+	rec_end(jb, m, err);
+	return err;
+}
+
+/* A record larger than a whole batch: keep the envelope and say why. */
+static void format_stub(struct worker *w, struct jbuf *jb, const struct rec_meta *m)
+{
+	rec_begin(jb, &w->tsc, m);
+	jb_lit(jb, ",\"ip_defragmented\":false,\"tcp_reassembled\":false"
+		   ",\"malformed\":true,\"error\":\"record_too_large\"}\n");
+	dr_ctr_add(&w->st.record_too_large, 1);
+}
+
+static void count_message(struct worker *w, const struct dns_summary *sum, enum dns_err err)
+{
+	dr_ctr_add(&w->st.dns_msgs, 1);
+	if (sum->has_header)
+		dr_ctr_add(sum->qr ? &w->st.responses : &w->st.queries, 1);
+	if (err != DNS_OK)
+		dr_ctr_add(&w->st.malformed[err], 1);
+}
+
+static void emit(struct worker *w, const struct rec_meta *m, const uint8_t *msg,
+		 uint32_t len, int truncated)
+{
+	struct dns_summary sum;
+	struct jbuf jb;
+	enum dns_err err;
+
+	for (int attempt = 0;; attempt++) {
+		struct dr_batch *b;
+
+		if (!w->batch)
+			w->batch = writer_batch_get(w->wr, w->index);
+		b = w->batch;
+		jb_init(&jb, b->buf + b->len, b->cap - b->len);
+		memset(&sum, 0, sizeof(sum));
+		err = format_record(w, &jb, m, msg, len, truncated, &sum);
+		if (!jb.overflow)
+			break;
+		if (b->nrec) {
+			submit(w); /* full: retry on an empty batch */
+			continue;
+		}
+		jb_init(&jb, b->buf, b->cap);
+		format_stub(w, &jb, m);
+		break;
+	}
+	w->batch->len = (size_t)(jb.p - w->batch->buf);
+	w->batch->nrec++;
+	dr_ctr_add(&w->st.records, 1);
+	count_message(w, &sum, err);
+}
+
+static int dns_port(const struct worker *w, const struct pkt_info *pi)
+{
+	return dr_opts_port(w->opts, pi->sport) || dr_opts_port(w->opts, pi->dport);
+}
+
+static void process_one(struct worker *w, const struct dr_pkt *p)
+{
+	struct pkt_info pi;
+	enum pkt_status st;
+
+	dr_ctr_add(&w->st.pkts, 1);
+	dr_ctr_add(&w->st.pkt_bytes, p->wirelen);
+	st = pkt_decode(p, &pi);
+	if (st == PKT_FRAG) {
+		dr_ctr_add(&w->st.frag_unsupported, 1);
+		return;
+	}
+	if (st != PKT_OK) {
+		dr_ctr_add(&w->st.pkt_status[st], 1);
+		return;
+	}
+	if (!dns_port(w, &pi)) {
+		dr_ctr_add(&w->st.not_dns_port, 1);
+		return;
+	}
+	if (pi.l4proto == IPPROTO_TCP) {
+		dr_ctr_add(&w->st.tcp_unsupported, 1);
+		return;
+	}
+	if (pi.payload_wire_len == 0) {
+		dr_ctr_add(&w->st.udp_empty, 1);
+		return;
+	}
+	struct rec_meta m = {
+		.ts_ns = p->ts_ns,
+		.iface = w->iface,
+		.pi = &pi,
+		.transport = IPPROTO_UDP,
+		.size = pi.payload_wire_len,
+		.rtt_us = -1,
+	};
+	emit(w, &m, pi.payload, pi.payload_len, pi.payload_len < pi.payload_wire_len);
+}
+
+void worker_process(struct worker *w, const struct dr_pkt *pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		process_one(w, &pkts[i]);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * worker.h: the per-thread parser (prefix worker_).
+ *
+ * A worker takes arrays of packet views (capture/block.h) from whichever
+ * capture source drives its thread, decodes L2-L4, selects DNS, decodes
+ * the message and appends the record to its current output batch. Nothing
+ * here is shared between workers: decoder state, batch, timestamp cache and
+ * counters are all the worker's own, so workers never lock.
+ */
+#ifndef DR_WORKER_H
+#define DR_WORKER_H
+
+#include "capture/pkt.h"
+#include "dns/dns.h"
+#include "output/json.h"
+#include "output/writer.h"
+#include "src/common.h"
+#include "src/opts.h"
+
+/* Counters: written by the worker thread only (see dr_ctr). */
+struct worker_stats {
+	dr_ctr pkts;                    /* frames handed to the worker */
+	dr_ctr pkt_bytes;               /* their wire bytes */
+	dr_ctr pkt_status[PKT__MAX];    /* frames by L2-L4 outcome (PKT_OK unused) */
+	dr_ctr not_dns_port;            /* UDP/TCP on other ports */
+	dr_ctr udp_empty;               /* UDP datagram on a DNS port with no payload */
+	dr_ctr frag_unsupported;        /* IP fragments: reassembly not yet built */
+	dr_ctr tcp_unsupported;         /* TCP segments on DNS ports: not yet decoded */
+	dr_ctr dns_msgs;                /* DNS messages decoded (records formed) */
+	dr_ctr queries, responses;
+	dr_ctr malformed[DNS_E__MAX];   /* by reason; [DNS_OK] unused */
+	dr_ctr records;                 /* records handed to the writer */
+	dr_ctr record_too_large;        /* records cut to a stub: larger than a batch */
+};
+
+struct worker {
+	unsigned index;
+	const struct dr_opts *opts;
+	const char *iface;              /* for records; NULL for file input */
+	struct writer *wr;
+	const struct dns_decoder_ops *ops;
+	struct dns_decoder *dec;
+	struct dr_batch *batch;         /* current batch, NULL until the first record */
+	struct jb_tscache tsc;
+	struct worker_stats st;
+};
+
+/** @return 0 or -errno. */
+int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
+		const struct dns_decoder_ops *ops, struct writer *wr);
+void worker_fini(struct worker *w);
+
+/** Process n packets; the views may be released when this returns. */
+void worker_process(struct worker *w, const struct dr_pkt *pkts, unsigned n);
+
+/** Hand the current partial batch to the writer (idle source, flush timer). */
+void worker_flush(struct worker *w);
+
+/** Submit the final batch; the worker must not produce records after this. */
+void worker_finish(struct worker *w);
+
+#endif /* DR_WORKER_H */
