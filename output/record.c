@@ -58,6 +58,10 @@ void rec_end(struct jbuf *jb, const struct rec_meta *m, enum dns_err err)
 	jb_bool(jb, m->ip_defragmented);
 	jb_lit(jb, ",\"tcp_reassembled\":");
 	jb_bool(jb, m->tcp_reassembled);
+	if (m->worker >= 0) {
+		jb_lit(jb, ",\"worker\":");
+		jb_u64(jb, (uint64_t)m->worker);
+	}
 	if (err != DNS_OK) {
 		jb_lit(jb, ",\"malformed\":true,\"error\":");
 		jb_cstr(jb, dns_err_name(err));

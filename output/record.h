@@ -7,10 +7,10 @@
  *                "dst_ip":..,"dst_port":..,"ip_version":..,"transport":..,"size":..
  *   decoder      ,"id":.. through ,"edns":{..}        (dns/dns.h)
  *   rec_end()    ,"rtt_us":..,"ip_defragmented":..,"tcp_reassembled":..
- *                ,"malformed":true,"error":".."}\n
+ *                ,"worker":..,"malformed":true,"error":".."}\n
  * Optional members are omitted when they do not apply: iface (file input),
  * vlan (untagged), rtt_us (no matching query seen), malformed/error (well
- * formed). docs/schema.json is the contract.
+ * formed), worker (only with --worker-id). docs/schema.json is the contract.
  */
 #ifndef DR_RECORD_H
 #define DR_RECORD_H
@@ -30,6 +30,7 @@ struct rec_meta {
 	int64_t rtt_us;             /* < 0: omitted */
 	uint8_t ip_defragmented;
 	uint8_t tcp_reassembled;
+	int worker;                 /* < 0: omitted (--worker-id not given) */
 };
 
 void rec_begin(struct jbuf *jb, struct jb_tscache *tsc, const struct rec_meta *m);

@@ -34,6 +34,7 @@ enum {
 	OPT_NO_DEFRAG,
 	OPT_NO_PROMISC,
 	OPT_NO_DECODE,
+	OPT_WORKER_ID,
 };
 
 #define STATS_UNSET UINT32_MAX
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "no-defrag",      no_argument,       NULL, OPT_NO_DEFRAG },
 	{ "no-promisc",     no_argument,       NULL, OPT_NO_PROMISC },
 	{ "no-decode",      no_argument,       NULL, OPT_NO_DECODE },
+	{ "worker-id",      no_argument,       NULL, OPT_WORKER_ID },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "version",        no_argument,       NULL, 'V' },
 	{ "help",           no_argument,       NULL, 'h' },
@@ -104,6 +106,7 @@ void cli_usage(FILE *f)
 "                           also the largest record: bigger ones become a stub\n"
 "      --stats-interval S   print a stats line on stderr every S seconds; 0 = off\n"
 "                           (default 10 for live capture, 0 for files)\n"
+"      --worker-id          add \"worker\":N to each record (which parser thread made it)\n"
 "  -q, --quiet              no summary on stderr at exit\n"
 "\n"
 "  -V, --version            print version and library versions\n"
@@ -310,6 +313,9 @@ static int parse_one(int c, const char *arg, struct dr_opts *o)
 		break;
 	case OPT_NO_DECODE:
 		o->no_decode = 1;
+		break;
+	case OPT_WORKER_ID:
+		o->worker_id = 1;
 		break;
 	case 'q':
 		o->quiet = 1;

@@ -39,6 +39,7 @@ struct dr_opts {
 	unsigned batch_kb;                 /* --batch-kb */
 	unsigned stats_interval;           /* --stats-interval seconds, 0 = off */
 	int quiet;                         /* -q: no summary */
+	int worker_id;                     /* --worker-id: records say which worker made them */
 };
 
 static inline int dr_opts_port(const struct dr_opts *o, uint16_t port)

@@ -74,8 +74,12 @@ static enum dns_err format_record(struct worker *w, struct jbuf *jb, const struc
 static void format_stub(struct worker *w, struct jbuf *jb, const struct rec_meta *m)
 {
 	rec_begin(jb, &w->tsc, m);
-	jb_lit(jb, ",\"ip_defragmented\":false,\"tcp_reassembled\":false"
-		   ",\"malformed\":true,\"error\":\"record_too_large\"}\n");
+	jb_lit(jb, ",\"ip_defragmented\":false,\"tcp_reassembled\":false");
+	if (m->worker >= 0) {
+		jb_lit(jb, ",\"worker\":");
+		jb_u64(jb, (uint64_t)m->worker);
+	}
+	jb_lit(jb, ",\"malformed\":true,\"error\":\"record_too_large\"}\n");
 	dr_ctr_add(&w->st.record_too_large, 1);
 }
 
@@ -160,6 +164,7 @@ static void process_one(struct worker *w, const struct dr_pkt *p)
 		.transport = IPPROTO_UDP,
 		.size = pi.payload_wire_len,
 		.rtt_us = -1,
+		.worker = w->opts->worker_id ? (int)w->index : -1,
 	};
 	emit(w, &m, pi.payload, pi.payload_len, pi.payload_len < pi.payload_wire_len);
 }
