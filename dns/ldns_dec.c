@@ -16,7 +16,9 @@
  * out of range are both INVALID_POINTER; a bad label type and a label past
  * the end are both LABEL_OVERFLOW), so on failure a small framing walk
  * with ldns's own acceptance rules finds the first problem and names it
- * precisely (diagnose() below). That walk runs only for malformed messages.
+ * precisely (diagnose() below). The same walk keeps messages that would
+ * make ldns leak away from it (ldns_would_leak()); it runs only for
+ * malformed messages and for those with ARCOUNT >= 3.
  *
  * Known leniency kept on purpose (the fast path has to decide separately):
  * ldns ignores bytes after the last RR it was asked to read, accepts
@@ -86,9 +88,24 @@ static enum dns_err put_dname(struct dns_decoder *dec, struct jbuf *out,
 }
 
 /*
- * The rdata part of ldns_rr2str: each field, separated by one space. An RR
- * without fields (RDLENGTH 0, as in UPDATE deletions) gives "", where
- * ldns_rr2str would print "\# 0".
+ * Drop the spaces some ldns printers leave after a field (NSEC type
+ * bitmaps, TSIG time, empty INT16_DATA, "\# 0 "). A field's own text never
+ * ends in a space: in names it is \032 and strings are quoted.
+ */
+static void text_trim(ldns_buffer *b, size_t start)
+{
+	size_t pos = ldns_buffer_position(b);
+
+	while (pos > start && *ldns_buffer_at(b, pos - 1) == ' ')
+		pos--;
+	ldns_buffer_set_position(b, pos);
+}
+
+/*
+ * The rdata part of ldns_rr2str: each field, separated by one space, but
+ * without the stray spaces ldns_rr2str has (text_trim). An RR without
+ * fields (RDLENGTH 0, as in UPDATE deletions) gives "", where ldns_rr2str
+ * would print "\# 0".
  */
 static ldns_status text_rdata(ldns_buffer *b, const ldns_rr *rr)
 {
@@ -96,14 +113,18 @@ static ldns_status text_rdata(ldns_buffer *b, const ldns_rr *rr)
 	ldns_status st;
 
 	for (size_t i = 0; i < n; i++) {
+		size_t start;
+
 		if (i > 0) {
 			if (!ldns_buffer_reserve(b, 1))
 				return LDNS_STATUS_MEM_ERR;
 			ldns_buffer_write_u8(b, ' ');
 		}
+		start = ldns_buffer_position(b);
 		st = ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i));
 		if (st != LDNS_STATUS_OK)
 			return st;
+		text_trim(b, start);
 	}
 	return ldns_buffer_status(b);
 }
@@ -151,18 +172,20 @@ static enum dns_err put_rdata(struct dns_decoder *dec, struct jbuf *out,
 static enum dns_err put_rr(struct dns_decoder *dec, struct jbuf *out,
 			   const ldns_rr *rr, int question)
 {
+	ldns_rr_type type = ldns_rr_get_type(rr);
+	ldns_rr_class klass = ldns_rr_get_class(rr);
 	enum dns_err err;
 
 	jb_lit(out, "{\"name\":");
 	err = put_dname(dec, out, ldns_rr_owner(rr));
 	jb_lit(out, ",\"type\":");
-	jb_u64(out, ldns_rr_get_type(rr));
+	jb_u64(out, type);
 	jb_lit(out, ",\"type_name\":");
-	dns_put_type_name(out, (uint16_t)ldns_rr_get_type(rr));
+	dns_put_type_name(out, (uint16_t)type);
 	jb_lit(out, ",\"class\":");
-	jb_u64(out, ldns_rr_get_class(rr));
+	jb_u64(out, klass);
 	jb_lit(out, ",\"class_name\":");
-	dns_put_class_name(out, (uint16_t)ldns_rr_get_class(rr));
+	dns_put_class_name(out, (uint16_t)klass);
 	if (!question) {
 		jb_lit(out, ",\"ttl\":");
 		jb_u64(out, ldns_rr_ttl(rr));
@@ -284,7 +307,7 @@ static enum dns_err check_additional(const ldns_pkt *pkt)
 	return DNS_OK;
 }
 
-/* ---- diagnosis of messages ldns_wire2pkt refused ---- */
+/* ---- a framing walk: diagnosis of refused messages, a leak guard ---- */
 
 /*
  * Follow one name from *pos with exactly the acceptance rules of ldns
@@ -385,70 +408,83 @@ static size_t field_size(const uint8_t *w, size_t p, size_t end, ldns_rdf_type f
 }
 
 /*
- * The RDATA at w[p..end) framed field by field as ldns_wire2rdf does,
- * except that it must end exactly at end: a field past RDLENGTH, or
- * RDLENGTH left over, is rdata_invalid. Names in RDATA get the full name
- * checks.
+ * A walk over the message's framing. It follows ldns_wire2pkt's own
+ * framing (ldns_wire2rdf leaves the cursor where the RDATA fields end, not
+ * at RDLENGTH) unless strict, when RDATA must fill RDLENGTH exactly.
  */
-static enum dns_err walk_rdata(const uint8_t *w, size_t len, size_t p,
-			       size_t end, uint16_t type)
+struct walk {
+	const uint8_t *w;
+	size_t len;
+	size_t pos;
+	int strict;
+	uint16_t type; /* of the question or RR just walked */
+};
+
+/*
+ * The RDATA at pos..end field by field as ldns_wire2rdf frames it: a field
+ * past end is rdata_invalid, names in RDATA get the full name checks.
+ */
+static enum dns_err walk_rdata(struct walk *wk, size_t end)
 {
-	const ldns_rr_descriptor *d = ldns_rr_descript(type);
+	const ldns_rr_descriptor *d = ldns_rr_descript(wk->type);
 	size_t max = ldns_rr_descriptor_maximum(d);
 	enum dns_err err;
 
-	for (size_t i = 0; p < end && i < max; i++) {
+	for (size_t i = 0; wk->pos < end && i < max; i++) {
 		ldns_rdf_type ft = ldns_rr_descriptor_field_type(d, i);
 		size_t n;
 
 		if (ft == LDNS_RDF_TYPE_DNAME) {
-			err = walk_name(w, len, &p, NULL, NULL);
+			err = walk_name(wk->w, wk->len, &wk->pos, NULL, NULL);
 			if (err != DNS_OK)
 				return err;
 			continue;
 		}
-		n = field_size(w, p, end, ft);
-		if (n > end - p)
+		n = field_size(wk->w, wk->pos, end, ft);
+		if (n > end - wk->pos)
 			return DNS_E_RDATA;
-		p += n;
+		wk->pos += n;
 	}
-	return p == end ? DNS_OK : DNS_E_RDATA;
+	if (wk->strict && wk->pos != end)
+		return DNS_E_RDATA;
+	return DNS_OK;
 }
 
-/* One question (question != 0) or RR at *pos; fills the summary's
- * question when sum is not NULL. */
-static enum dns_err walk_rr(const uint8_t *w, size_t len, size_t *pos,
-			    int question, struct dns_summary *sum)
+/* One question (question != 0) or RR; fills the summary's question when
+ * sum is not NULL. */
+static enum dns_err walk_rr(struct walk *wk, int question,
+			    struct dns_summary *sum)
 {
 	enum dns_err past = question ? DNS_E_QUESTION : DNS_E_RR_PAST_END;
+	const uint8_t *w = wk->w;
 	enum dns_err err;
 	uint8_t qname_len = 0;
 	size_t rdlen;
 
-	if (*pos >= len) /* ldns: PACKET_OVERFLOW → section incomplete */
+	if (wk->pos >= wk->len) /* ldns: PACKET_OVERFLOW → section incomplete */
 		return past;
-	err = walk_name(w, len, pos, sum ? sum->qname : NULL, &qname_len);
+	err = walk_name(w, wk->len, &wk->pos, sum ? sum->qname : NULL,
+			&qname_len);
 	if (err != DNS_OK)
 		return err;
-	if (len - *pos < (question ? 4u : 10u))
+	if (wk->len - wk->pos < (question ? 4u : 10u))
 		return past;
+	wk->type = rd16(w + wk->pos);
 	if (question) {
 		if (sum) {
 			sum->has_question = 1;
 			sum->qname_len = qname_len;
-			sum->qtype = rd16(w + *pos);
-			sum->qclass = rd16(w + *pos + 2);
+			sum->qtype = wk->type;
+			sum->qclass = rd16(w + wk->pos + 2);
 		}
-		*pos += 4;
+		wk->pos += 4;
 		return DNS_OK;
 	}
-	rdlen = rd16(w + *pos + 8);
-	*pos += 10;
-	if (rdlen > len - *pos)
+	rdlen = rd16(w + wk->pos + 8);
+	wk->pos += 10;
+	if (rdlen > wk->len - wk->pos)
 		return DNS_E_RR_PAST_END;
-	err = walk_rdata(w, len, *pos, *pos + rdlen, rd16(w + *pos - 10));
-	*pos += rdlen;
-	return err;
+	return walk_rdata(wk, wk->pos + rdlen);
 }
 
 /* Last resort when the walk finds nothing (it should not happen). */
@@ -482,20 +518,53 @@ static enum dns_err map_status(ldns_status st)
 static enum dns_err diagnose(const uint8_t *w, size_t len, ldns_status st,
 			     struct dns_summary *sum)
 {
-	size_t pos = HDR_LEN;
+	struct walk wk = { .w = w, .len = len, .pos = HDR_LEN, .strict = 1 };
 	enum dns_err err;
 
 	for (unsigned s = 0; s < 4; s++) {
 		unsigned count = rd16(w + 4 + 2 * s);
 
 		for (unsigned i = 0; i < count; i++) {
-			err = walk_rr(w, len, &pos, s == 0,
-				      s == 0 && i == 0 ? sum : NULL);
+			err = walk_rr(&wk, s == 0, s == 0 && i == 0 ? sum : NULL);
 			if (err != DNS_OK)
 				return err;
 		}
 	}
 	return map_status(st);
+}
+
+/*
+ * Would ldns_wire2pkt read two TSIG RRs? It keeps the TSIG in a field
+ * that ldns_pkt_set_tsig overwrites without freeing, so the first one
+ * leaks: a remotely triggered leak, so such messages never reach ldns.
+ * ldns lowers its ARCOUNT loop bound for each TSIG it reads, so a second
+ * one is read only when ARCOUNT >= 3; the walk (same framing, same loop)
+ * runs only then. A walk error means ldns fails before that point.
+ */
+static int ldns_would_leak(const uint8_t *w, size_t len)
+{
+	struct walk wk = { .w = w, .len = len, .pos = HDR_LEN };
+	unsigned ar = rd16(w + 10), tsigs = 0;
+
+	if (ar < 3)
+		return 0;
+	for (unsigned s = 0; s < 3; s++) {
+		unsigned count = rd16(w + 4 + 2 * s);
+
+		for (unsigned i = 0; i < count; i++)
+			if (walk_rr(&wk, s == 0, NULL) != DNS_OK)
+				return 0;
+	}
+	for (unsigned i = 0; i < ar; i++) {
+		if (walk_rr(&wk, 0, NULL) != DNS_OK)
+			return 0;
+		if (wk.type == LDNS_RR_TYPE_TSIG) {
+			if (++tsigs == 2)
+				return 1;
+			ar--;
+		}
+	}
+	return 0;
 }
 
 /* ---- the decoder ---- */
@@ -513,16 +582,20 @@ static void summary_question(struct dns_summary *sum, const ldns_pkt *pkt)
 {
 	const ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
 	const ldns_rdf *name;
+	ldns_rr_type type;
+	ldns_rr_class klass;
 
 	if (!q)
 		return;
 	name = ldns_rr_owner(q);
+	type = ldns_rr_get_type(q);
+	klass = ldns_rr_get_class(q);
 	/* ldns keeps names uncompressed, case as sent, root label included,
 	 * and never longer than 255 octets. */
 	sum->qname_len = (uint8_t)ldns_rdf_size(name);
 	memcpy(sum->qname, ldns_rdf_data(name), sum->qname_len);
-	sum->qtype = (uint16_t)ldns_rr_get_type(q);
-	sum->qclass = (uint16_t)ldns_rr_get_class(q);
+	sum->qtype = (uint16_t)type;
+	sum->qclass = (uint16_t)klass;
 	sum->has_question = 1;
 }
 
@@ -562,6 +635,11 @@ static enum dns_err ldns_render(struct dns_decoder *dec, const uint8_t *wire,
 		return DNS_E_SHORT_HEADER;
 	summary_header(sum, wire);
 
+	if (ldns_would_leak(wire, len)) {
+		dns_put_header(out, wire, sum->rcode);
+		put_empty_sections(out);
+		return DNS_E_OTHER;
+	}
 	st = ldns_wire2pkt(&pkt, wire, len);
 	if (st != LDNS_STATUS_OK) {
 		dns_put_header(out, wire, sum->rcode);

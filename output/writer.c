@@ -220,11 +220,15 @@ static size_t first_records_len(const struct dr_batch *b, uint64_t k)
 	return (size_t)(p - b->buf);
 }
 
-/* How many of b's records to write, honouring -c; counts the rest. */
-static uint32_t records_wanted(struct writer *wr, const struct dr_batch *b)
+/*
+ * How many of b's records to write, honouring -c; counts the rest.
+ * queued: records already taken for the write in progress.
+ */
+static uint32_t records_wanted(struct writer *wr, const struct dr_batch *b, uint64_t queued)
 {
 	uint64_t max = wr->cfg.max_records;
-	uint64_t done = dr_ctr_get(&wr->st.records);
+	uint64_t done = dr_ctr_get(&wr->st.records) + queued;
+	uint32_t want;
 
 	if (wr->error) {
 		dr_ctr_add(&wr->st.sink_lost, b->nrec);
@@ -232,43 +236,40 @@ static uint32_t records_wanted(struct writer *wr, const struct dr_batch *b)
 	}
 	if (!max || done + b->nrec < max)
 		return b->nrec;
-	uint32_t want = done >= max ? 0 : (uint32_t)(max - done);
+	want = done >= max ? 0 : (uint32_t)(max - done);
 	dr_ctr_add(&wr->st.past_limit, b->nrec - want);
 	dr_request_stop();
 	return want;
 }
 
+/* Write the pending batches in one writev and give them back to their pools. */
 static void flush_pending(struct writer *wr)
 {
 	struct iovec iov[WRITER_IOV_MAX];
-	uint32_t nrec[WRITER_IOV_MAX];
 	int n = 0;
 	uint64_t recs = 0, bytes = 0;
 
 	for (unsigned i = 0; i < wr->npend; i++) {
 		struct dr_batch *b = wr->pend[i];
-		uint32_t want = records_wanted(wr, b);
+		uint32_t want = records_wanted(wr, b, recs);
 		size_t len = want == b->nrec ? b->len : first_records_len(b, want);
 
-		/* Count before writing so -c sees the records already queued. */
-		dr_ctr_add(&wr->st.records, want);
-		if (len) {
-			iov[n].iov_base = b->buf;
-			iov[n].iov_len = len;
-			nrec[n++] = want;
-			bytes += len;
-			recs += want;
-		}
+		if (!len)
+			continue;
+		iov[n].iov_base = b->buf;
+		iov[n++].iov_len = len;
+		bytes += len;
+		recs += want;
 	}
 	if (n && write_all(wr, iov, n) == 0) {
+		dr_ctr_add(&wr->st.records, recs);
 		dr_ctr_add(&wr->st.bytes, bytes);
 		dr_ctr_add(&wr->st.batches, (uint64_t)n);
 	} else if (n) {
-		/* The whole gather is unaccounted for: count it as lost. */
-		dr_ctr_add(&wr->st.records, (uint64_t)0 - recs);
+		/* We cannot know how much of a failed writev reached the sink
+		 * intact, so the whole gather counts as lost. */
 		dr_ctr_add(&wr->st.sink_lost, recs);
 	}
-	(void)nrec;
 	for (unsigned i = 0; i < wr->npend; i++)
 		chan_push(&wr->q[wr->pend[i]->worker].free, wr->pend[i]);
 	wr->npend = 0;

@@ -1,0 +1,1269 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_ldns_dec.c: the reference decoder (dns/ldns_dec.c) and the shared
+ * name tables (dns/names.c) on hand-built messages. Each test asserts the
+ * exact JSON text, the returned error and the summary; every record is
+ * also run through a small JSON validity checker, since the decoder writes
+ * JSON by hand. Malformed messages also assert ldns's own status, which
+ * documents how coarse it is next to the error we report.
+ *
+ * Expected texts are written with ' for " to stay readable; expect() maps
+ * them back (nothing here contains a real ').
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <ldns/ldns.h>
+
+#include "dns/dns.h"
+
+/* ---- a JSON validity checker (RFC 8259), recursive descent ---- */
+
+struct jp {
+	const unsigned char *p, *end;
+};
+
+static int jp_value(struct jp *j, int depth);
+
+static void jp_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+				 *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int jp_eat(struct jp *j, char c)
+{
+	if (j->p < j->end && *j->p == (unsigned char)c) {
+		j->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int jp_hex4(struct jp *j)
+{
+	for (int i = 0; i < 4; i++, j->p++)
+		if (j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p) ||
+		    *j->p == 0)
+			return 0;
+	return 1;
+}
+
+/* One UTF-8 sequence starting with a byte >= 0x80 (shortest form, no
+ * surrogates, at most U+10FFFF). */
+static int jp_utf8(struct jp *j)
+{
+	unsigned c = *j->p++, n, cp, min;
+
+	if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		min = 0x10000;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		min = 0x800;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+		min = 0x80;
+	} else {
+		return 0;
+	}
+	cp = c & (0x3fu >> n);
+	for (unsigned i = 0; i < n; i++, j->p++) {
+		if (j->p >= j->end || (*j->p & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (*j->p & 0x3f);
+	}
+	return cp >= min && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
+}
+
+static int jp_string(struct jp *j)
+{
+	if (!jp_eat(j, '"'))
+		return 0;
+	while (j->p < j->end) {
+		unsigned char c = *j->p;
+
+		if (c == '"') {
+			j->p++;
+			return 1;
+		}
+		if (c < 0x20)
+			return 0;
+		if (c >= 0x80) {
+			if (!jp_utf8(j))
+				return 0;
+			continue;
+		}
+		j->p++;
+		if (c != '\\')
+			continue;
+		if (j->p >= j->end)
+			return 0;
+		c = *j->p++;
+		if (c == 'u') {
+			if (!jp_hex4(j))
+				return 0;
+		} else if (!strchr("\"\\/bfnrt", c) || c == 0) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int jp_digits(struct jp *j)
+{
+	const unsigned char *start = j->p;
+
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > start;
+}
+
+static int jp_number(struct jp *j)
+{
+	jp_eat(j, '-');
+	if (jp_eat(j, '0')) {
+		/* no leading zeros */
+	} else if (!jp_digits(j)) {
+		return 0;
+	}
+	if (jp_eat(j, '.') && !jp_digits(j))
+		return 0;
+	if (jp_eat(j, 'e') || jp_eat(j, 'E')) {
+		if (!jp_eat(j, '+'))
+			jp_eat(j, '-');
+		if (!jp_digits(j))
+			return 0;
+	}
+	return 1;
+}
+
+static int jp_literal(struct jp *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
+		return 0;
+	j->p += n;
+	return 1;
+}
+
+/* '[' or '{' already eaten; members until the closing bracket. */
+static int jp_members(struct jp *j, int depth, int object)
+{
+	char close = object ? '}' : ']';
+
+	jp_ws(j);
+	if (jp_eat(j, close))
+		return 1;
+	for (;;) {
+		if (object) {
+			if (!jp_string(j))
+				return 0;
+			jp_ws(j);
+			if (!jp_eat(j, ':'))
+				return 0;
+		}
+		if (!jp_value(j, depth + 1))
+			return 0;
+		jp_ws(j);
+		if (jp_eat(j, close))
+			return 1;
+		if (!jp_eat(j, ','))
+			return 0;
+		jp_ws(j);
+	}
+}
+
+static int jp_value(struct jp *j, int depth)
+{
+	if (depth > 64)
+		return 0;
+	jp_ws(j);
+	if (j->p >= j->end)
+		return 0;
+	switch (*j->p) {
+	case '{':
+		j->p++;
+		return jp_members(j, depth, 1);
+	case '[':
+		j->p++;
+		return jp_members(j, depth, 0);
+	case '"':
+		return jp_string(j);
+	case 't':
+		return jp_literal(j, "true");
+	case 'f':
+		return jp_literal(j, "false");
+	case 'n':
+		return jp_literal(j, "null");
+	default:
+		return jp_number(j);
+	}
+}
+
+static int json_valid(const char *s, size_t n)
+{
+	struct jp j = { (const unsigned char *)s, (const unsigned char *)s + n };
+
+	if (!jp_value(&j, 0))
+		return 0;
+	jp_ws(&j);
+	return j.p == j.end;
+}
+
+/* The decoder writes ',"key":value...'; as a record it is '{' + that
+ * without the comma + '}'. */
+static void assert_fragment_valid(const char *frag, size_t n)
+{
+	static char rec[65536 + 2];
+
+	assert_true(n > 0 && frag[0] == ',');
+	assert_true(n + 1 <= sizeof(rec));
+	rec[0] = '{';
+	memcpy(rec + 1, frag + 1, n - 1);
+	rec[n] = '}';
+	if (!json_valid(rec, n + 1))
+		fail_msg("not valid JSON: %.*s", (int)(n + 1), rec);
+}
+
+/* The checker itself must reject what it should. */
+static void test_json_checker(void **state)
+{
+	static const char *const good[] = {
+		"{}", "[]", "{\"a\":[1,-2.5e3,true,false,null,\"x\\u00e9\\n\"]}",
+		"\"\xc3\xa9\"", "0",
+	};
+	static const char *const bad[] = {
+		"{", "{\"a\":}", "[1,]", "{\"a\" 1}", "\"\x01\"", "\"\\x\"",
+		"01", "{} x", "\"\xc3\"", "\"\xed\xa0\x80\"", "tru", "{\"a\":1,}",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(json_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(json_valid(bad[i], strlen(bad[i])));
+}
+
+/* ---- building messages ---- */
+
+struct wire {
+	uint8_t b[1024];
+	size_t n;
+};
+
+static void w_u8(struct wire *w, unsigned v)
+{
+	assert_true(w->n < sizeof(w->b));
+	w->b[w->n++] = (uint8_t)v;
+}
+
+static void w_u16(struct wire *w, unsigned v)
+{
+	w_u8(w, v >> 8);
+	w_u8(w, v & 0xff);
+}
+
+static void w_u32(struct wire *w, uint32_t v)
+{
+	w_u16(w, v >> 16);
+	w_u16(w, v & 0xffff);
+}
+
+static void w_raw(struct wire *w, const void *p, size_t n)
+{
+	assert_true(n <= sizeof(w->b) - w->n);
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void w_header(struct wire *w, unsigned id, unsigned flags, unsigned qd,
+		     unsigned an, unsigned ns, unsigned ar)
+{
+	w->n = 0;
+	w_u16(w, id);
+	w_u16(w, flags);
+	w_u16(w, qd);
+	w_u16(w, an);
+	w_u16(w, ns);
+	w_u16(w, ar);
+}
+
+/* Labels of a dotted name, without the root label (so a pointer can
+ * follow); returns where it starts. */
+static size_t w_labels(struct wire *w, const char *dotted)
+{
+	size_t start = w->n;
+
+	while (*dotted) {
+		size_t l = strcspn(dotted, ".");
+
+		w_u8(w, (unsigned)l);
+		w_raw(w, dotted, l);
+		dotted += l;
+		if (*dotted == '.')
+			dotted++;
+	}
+	return start;
+}
+
+/* A full uncompressed name ("" is the root); returns where it starts. */
+static size_t w_name(struct wire *w, const char *dotted)
+{
+	size_t start = w_labels(w, dotted);
+
+	w_u8(w, 0);
+	return start;
+}
+
+static void w_ptr(struct wire *w, size_t off)
+{
+	w_u16(w, 0xc000 | (unsigned)off);
+}
+
+/* TYPE CLASS TTL and a placeholder RDLENGTH; returns its offset for
+ * w_rdend() once the RDATA is written. */
+static size_t w_rr(struct wire *w, unsigned type, unsigned klass, uint32_t ttl)
+{
+	size_t at;
+
+	w_u16(w, type);
+	w_u16(w, klass);
+	w_u32(w, ttl);
+	at = w->n;
+	w_u16(w, 0);
+	return at;
+}
+
+static void w_rdend(struct wire *w, size_t at)
+{
+	size_t len = w->n - at - 2;
+
+	w->b[at] = (uint8_t)(len >> 8);
+	w->b[at + 1] = (uint8_t)len;
+}
+
+static void w_question(struct wire *w, const char *name, unsigned type,
+		       unsigned klass)
+{
+	w_name(w, name);
+	w_u16(w, type);
+	w_u16(w, klass);
+}
+
+/* ---- running the decoder ---- */
+
+static struct dns_decoder *dec;
+static char out[65536];
+static size_t out_len;
+static struct dns_summary sum;
+
+static int setup(void **state)
+{
+	(void)state;
+	return dns_ldns_decoder.create(&dec);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	dns_ldns_decoder.destroy(dec);
+	return 0;
+}
+
+static enum dns_err render(const uint8_t *wire, size_t len)
+{
+	struct jbuf jb;
+	enum dns_err err;
+
+	memset(&sum, 0xa5, sizeof(sum)); /* the decoder must set what it reports */
+	jb_init(&jb, out, sizeof(out) - 1);
+	err = dns_ldns_decoder.render(dec, wire, len, &jb, &sum);
+	assert_false(jb.overflow);
+	out_len = (size_t)(jb.p - out);
+	out[out_len] = 0; /* for strstr() */
+	if (out_len > 0)
+		assert_fragment_valid(out, out_len);
+	return err;
+}
+
+/* Render and compare with want (written with ' for "). */
+static void expect(const struct wire *w, enum dns_err err, const char *want)
+{
+	static char buf[sizeof(out)];
+	size_t n = strlen(want);
+	enum dns_err got;
+
+	assert_true(n < sizeof(buf));
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = want[i] == '\'' ? '"' : want[i];
+	got = render(w->b, w->n);
+	if (out_len != n || memcmp(out, buf, n) != 0)
+		fail_msg("JSON differs\n got: %.*s\nwant: %s", (int)out_len, out, buf);
+	if (got != err)
+		fail_msg("error %s, want %s", dns_err_name(got), dns_err_name(err));
+}
+
+static ldns_status ldns_says(const struct wire *w)
+{
+	ldns_pkt *pkt = NULL;
+	ldns_status st = ldns_wire2pkt(&pkt, w->b, w->n);
+
+	ldns_pkt_free(pkt);
+	return st;
+}
+
+static void expect_qname(const void *wire_name, size_t n)
+{
+	assert_int_equal(sum.has_question, 1);
+	assert_int_equal(sum.qname_len, n);
+	assert_memory_equal(sum.qname, wire_name, n);
+}
+
+#define HDR_NOERROR_QUERY(id, qd, an, ns, ar) \
+	"'id':" #id ",'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0," \
+	"'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':true," \
+	"'ra':false,'z':false,'ad':false,'cd':false},'qdcount':" #qd \
+	",'ancount':" #an ",'nscount':" #ns ",'arcount':" #ar
+
+#define EMPTY_SECTIONS \
+	",'queries':[],'answers':[],'authorities':[],'additionals':[]"
+
+/* ---- well-formed messages ---- */
+
+static void test_query_edns_cookie(void **state)
+{
+	static const uint8_t cookie[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 0x1234, 0x0120, 1, 0, 0, 1); /* RD, AD */
+	w_question(&w, "example.com", 1, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0x00008000); /* version 0, DO */
+	w_u16(&w, 10);
+	w_u16(&w, sizeof(cookie));
+	w_raw(&w, cookie, sizeof(cookie));
+	w_rdend(&w, rd);
+	expect(&w, DNS_OK,
+	       ",'id':4660,'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0,"
+	       "'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':true,"
+	       "'ra':false,'z':false,'ad':true,'cd':false},'qdcount':1,"
+	       "'ancount':0,'nscount':0,'arcount':1,"
+	       "'queries':[{'name':'example.com.','type':1,'type_name':'A',"
+	       "'class':1,'class_name':'IN'}],'answers':[],'authorities':[],"
+	       "'additionals':[],'edns':{'udp_size':1232,'version':0,'do':true,"
+	       "'options':[{'code':10,'name':'COOKIE'}]}");
+	assert_int_equal(sum.has_header, 1);
+	assert_int_equal(sum.qr, 0);
+	assert_int_equal(sum.opcode, 0);
+	assert_int_equal(sum.id, 0x1234);
+	assert_int_equal(sum.rcode, 0);
+	assert_int_equal(sum.qtype, 1);
+	assert_int_equal(sum.qclass, 1);
+	expect_qname("\7example\3com", 13);
+}
+
+/*
+ * A response using compression everywhere: pointers to the question, to a
+ * suffix of it and into the RDATA of an earlier RR. The TXT string holds
+ * a quote, a backslash, a control byte and a byte >= 0x80: ldns prints
+ *   "a\"b\\c\007\255"
+ * and JSON escapes that again to
+ *   "\"a\\\"b\\\\c\\007\\255\""
+ */
+static void test_response_compressed(void **state)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t txt[] = { 7, 'a', '"', 'b', '\\', 'c', 0x07, 0xff };
+	struct wire w;
+	size_t q, example, host, rd;
+	(void)state;
+
+	w_header(&w, 0xbeef, 0x8180, 1, 5, 1, 0);
+	q = w_name(&w, "www.example.com");
+	example = q + 4;
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+
+	w_ptr(&w, q);
+	rd = w_rr(&w, 5, 1, 300);
+	host = w_labels(&w, "host");
+	w_ptr(&w, example);
+	w_rdend(&w, rd);
+
+	w_ptr(&w, host);
+	rd = w_rr(&w, 1, 1, 300);
+	w_raw(&w, "\xc0\x00\x02\x01", 4);
+	w_rdend(&w, rd);
+
+	w_ptr(&w, host);
+	rd = w_rr(&w, 28, 1, 300);
+	w_raw(&w, v6, sizeof(v6));
+	w_rdend(&w, rd);
+
+	w_ptr(&w, example);
+	rd = w_rr(&w, 15, 1, 300);
+	w_u16(&w, 10);
+	w_labels(&w, "mail");
+	w_ptr(&w, example);
+	w_rdend(&w, rd);
+
+	w_ptr(&w, example);
+	rd = w_rr(&w, 16, 1, 60);
+	w_raw(&w, txt, sizeof(txt));
+	w_rdend(&w, rd);
+
+	w_ptr(&w, example);
+	rd = w_rr(&w, 6, 1, 3600);
+	w_labels(&w, "ns1");
+	w_ptr(&w, example);
+	w_labels(&w, "hostmaster");
+	w_ptr(&w, example);
+	w_u32(&w, 2024010101);
+	w_u32(&w, 7200);
+	w_u32(&w, 3600);
+	w_u32(&w, 1209600);
+	w_u32(&w, 300);
+	w_rdend(&w, rd);
+
+	expect(&w, DNS_OK,
+	       ",'id':48879,'qr':'response','opcode':0,'opcode_name':'QUERY',"
+	       "'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,"
+	       "'rd':true,'ra':true,'z':false,'ad':false,'cd':false},"
+	       "'qdcount':1,'ancount':5,'nscount':1,'arcount':0,"
+	       "'queries':[{'name':'www.example.com.','type':1,'type_name':'A',"
+	       "'class':1,'class_name':'IN'}],"
+	       "'answers':["
+	       "{'name':'www.example.com.','type':5,'type_name':'CNAME','class':1,"
+	       "'class_name':'IN','ttl':300,'rdata':'host.example.com.'},"
+	       "{'name':'host.example.com.','type':1,'type_name':'A','class':1,"
+	       "'class_name':'IN','ttl':300,'rdata':'192.0.2.1'},"
+	       "{'name':'host.example.com.','type':28,'type_name':'AAAA','class':1,"
+	       "'class_name':'IN','ttl':300,'rdata':'2001:db8::1'},"
+	       "{'name':'example.com.','type':15,'type_name':'MX','class':1,"
+	       "'class_name':'IN','ttl':300,'rdata':'10 mail.example.com.'},"
+	       "{'name':'example.com.','type':16,'type_name':'TXT','class':1,"
+	       "'class_name':'IN','ttl':60,"
+	       "'rdata':'\\'a\\\\\\'b\\\\\\\\c\\\\007\\\\255\\''}],"
+	       "'authorities':[{'name':'example.com.','type':6,'type_name':'SOA',"
+	       "'class':1,'class_name':'IN','ttl':3600,'rdata':'ns1.example.com. "
+	       "hostmaster.example.com. 2024010101 7200 3600 1209600 300'}],"
+	       "'additionals':[]");
+	/* The TXT rdata once more, spelled out byte for byte. */
+	assert_non_null(strstr(out, "\"rdata\":\"\\\"a\\\\\\\"b\\\\\\\\c\\\\007\\\\255\\\"\"}"));
+	assert_int_equal(sum.qr, 1);
+	expect_qname("\3www\7example\3com", 17);
+}
+
+/* RFC 3597: unknown type and class by number, RDATA as "\# len hex". */
+static void test_unknown_type_and_class(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 7, 0x8100, 1, 2, 0, 0);
+	w_question(&w, "", 65280, 32);
+	w_name(&w, "");
+	rd = w_rr(&w, 65280, 1, 0);
+	w_raw(&w, "\x01\x02\x03", 3);
+	w_rdend(&w, rd);
+	w_name(&w, "");
+	rd = w_rr(&w, 54, 4, 1); /* unassigned, inside ldns's table range */
+	w_rdend(&w, rd);
+	expect(&w, DNS_OK,
+	       ",'id':7,'qr':'response','opcode':0,'opcode_name':'QUERY','rcode':0,"
+	       "'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':true,"
+	       "'ra':false,'z':false,'ad':false,'cd':false},'qdcount':1,"
+	       "'ancount':2,'nscount':0,'arcount':0,"
+	       "'queries':[{'name':'.','type':65280,'type_name':'TYPE65280',"
+	       "'class':32,'class_name':'CLASS32'}],"
+	       "'answers':[{'name':'.','type':65280,'type_name':'TYPE65280',"
+	       "'class':1,'class_name':'IN','ttl':0,'rdata':'\\\\# 3 010203'},"
+	       "{'name':'.','type':54,'type_name':'TYPE54','class':4,"
+	       "'class_name':'HS','ttl':1,'rdata':''}],"
+	       "'authorities':[],'additionals':[]");
+	assert_int_equal(sum.qtype, 65280);
+	assert_int_equal(sum.qclass, 32);
+	expect_qname("", 1);
+}
+
+/* Header RCODE 0 + OPT extended RCODE 1 = 16, BADVERS (RFC 6891 6.1.3). */
+static void test_extended_rcode(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 1, 0x8000, 0, 0, 0, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 512, 0x01000000);
+	w_rdend(&w, rd);
+	expect(&w, DNS_OK,
+	       ",'id':1,'qr':'response','opcode':0,'opcode_name':'QUERY',"
+	       "'rcode':16,'rcode_name':'BADVERS','flags':{'aa':false,'tc':false,"
+	       "'rd':false,'ra':false,'z':false,'ad':false,'cd':false},"
+	       "'qdcount':0,'ancount':0,'nscount':0,'arcount':1" EMPTY_SECTIONS
+	       ",'edns':{'udp_size':512,'version':0,'do':false,'options':[]}");
+	assert_int_equal(sum.rcode, 16);
+	assert_int_equal(sum.has_question, 0);
+
+	/* Highest bits everywhere: RCODE 4095 has no name; version 255. */
+	w_header(&w, 1, 0x800f, 0, 0, 0, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 4096, 0xffff0000);
+	w_rdend(&w, rd);
+	render(w.b, w.n);
+	assert_non_null(strstr(out, "\"rcode\":4095,\"rcode_name\":\"RCODE4095\""));
+	assert_non_null(strstr(out, "\"version\":255,\"do\":false"));
+	assert_int_equal(sum.rcode, 4095);
+}
+
+/* An OPT RR whose fields are all zero still means EDNS is present. */
+static void test_edns_all_zero(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 2, 0x8005, 0, 0, 0, 1); /* RCODE 5 stays 5 */
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 0, 0);
+	w_rdend(&w, rd);
+	render(w.b, w.n);
+	assert_non_null(strstr(out, ",\"rcode\":5,\"rcode_name\":\"REFUSED\""));
+	assert_non_null(strstr(out, ",\"edns\":{\"udp_size\":0,\"version\":0,"
+				    "\"do\":false,\"options\":[]}"));
+	assert_int_equal(sum.rcode, 5);
+
+	/* Without OPT there is no "edns" member. */
+	w_header(&w, 2, 0x8005, 0, 0, 0, 0);
+	render(w.b, w.n);
+	assert_null(strstr(out, "edns"));
+}
+
+static void test_notify(void **state)
+{
+	struct wire w;
+	(void)state;
+
+	w_header(&w, 0xabcd, 0x2400, 1, 0, 0, 0); /* opcode 4, AA */
+	w_question(&w, "example.com", 6, 1);
+	expect(&w, DNS_OK,
+	       ",'id':43981,'qr':'query','opcode':4,'opcode_name':'NOTIFY',"
+	       "'rcode':0,'rcode_name':'NOERROR','flags':{'aa':true,'tc':false,"
+	       "'rd':false,'ra':false,'z':false,'ad':false,'cd':false},"
+	       "'qdcount':1,'ancount':0,'nscount':0,'arcount':0,"
+	       "'queries':[{'name':'example.com.','type':6,'type_name':'SOA',"
+	       "'class':1,'class_name':'IN'}],"
+	       "'answers':[],'authorities':[],'additionals':[]");
+	assert_int_equal(sum.opcode, 4);
+}
+
+/* UPDATE deleting an RRset (class ANY, RDLENGTH 0) and an RR (class NONE):
+ * no RDATA fields gives "", not ldns_rr2str's "\# 0". Z, TC, CD set. */
+static void test_update_empty_rdata(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 9, 0x2a50, 1, 0, 2, 0); /* UPDATE, TC, Z, CD */
+	w_question(&w, "example.com", 6, 1);
+	w_name(&w, "www.example.com");
+	rd = w_rr(&w, 1, 255, 0);
+	w_rdend(&w, rd);
+	w_name(&w, "www.example.com");
+	rd = w_rr(&w, 1, 254, 0);
+	w_raw(&w, "\x0a\x00\x00\x01", 4);
+	w_rdend(&w, rd);
+	expect(&w, DNS_OK,
+	       ",'id':9,'qr':'query','opcode':5,'opcode_name':'UPDATE',"
+	       "'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,'tc':true,"
+	       "'rd':false,'ra':false,'z':true,'ad':false,'cd':true},"
+	       "'qdcount':1,'ancount':0,'nscount':2,'arcount':0,"
+	       "'queries':[{'name':'example.com.','type':6,'type_name':'SOA',"
+	       "'class':1,'class_name':'IN'}],'answers':[],"
+	       "'authorities':[{'name':'www.example.com.','type':1,"
+	       "'type_name':'A','class':255,'class_name':'ANY','ttl':0,"
+	       "'rdata':''},{'name':'www.example.com.','type':1,'type_name':'A',"
+	       "'class':254,'class_name':'NONE','ttl':0,'rdata':'10.0.0.1'}],"
+	       "'additionals':[]");
+}
+
+/*
+ * Label bytes ldns escapes: '.' as \., space as \032, 0x80 as \128. A '"'
+ * is left alone by ldns (zone files do not need it escaped in names), so
+ * only JSON escapes it.
+ */
+static void test_name_escapes(void **state)
+{
+	static const uint8_t name[] = { 3, 'a', '.', 'b', 3, 'c', ' ', 'd',
+					2, 0x80, '"', 0 };
+	struct wire w;
+	(void)state;
+
+	w_header(&w, 3, 0x0100, 1, 0, 0, 0);
+	w_raw(&w, name, sizeof(name));
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	expect(&w, DNS_OK,
+	       "," HDR_NOERROR_QUERY(3, 1, 0, 0, 0) ",'queries':[{'name':"
+	       "'a\\\\.b.c\\\\032d.\\\\128\\'.','type':1,'type_name':'A',"
+	       "'class':1,'class_name':'IN'}],"
+	       "'answers':[],'authorities':[],'additionals':[]");
+	assert_non_null(strstr(out, "\"name\":\"a\\\\.b.c\\\\032d.\\\\128\\\".\""));
+	expect_qname(name, sizeof(name));
+}
+
+/* A TSIG is written last in additionals although ldns keeps it apart.
+ * ldns_rr2str would print its RDATA with a double space after the time
+ * and a trailing space; those are trimmed. */
+static void test_tsig_kept(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 5, 0x0000, 0, 0, 0, 2);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_rdend(&w, rd);
+	w_name(&w, "key");
+	rd = w_rr(&w, 250, 255, 0);
+	w_name(&w, "hmac-sha256");
+	w_raw(&w, "\x00\x00\x65\x00\x00\x00", 6); /* time signed */
+	w_u16(&w, 300);                          /* fudge */
+	w_u16(&w, 2);                            /* MAC size */
+	w_raw(&w, "\xab\xcd", 2);
+	w_u16(&w, 5);                            /* original id */
+	w_u16(&w, 0);                            /* error */
+	w_u16(&w, 0);                            /* other len */
+	w_rdend(&w, rd);
+	assert_int_equal(render(w.b, w.n), DNS_OK);
+	assert_non_null(strstr(out, ",\"additionals\":[{\"name\":\"key.\","
+				    "\"type\":250,\"type_name\":\"TSIG\","
+				    "\"class\":255,\"class_name\":\"ANY\","
+				    "\"ttl\":0,\"rdata\":\"hmac-sha256. "
+				    "1694498816 300 2 q80= 5 0 0\"}]"));
+	assert_non_null(strstr(out, "\"edns\":{\"udp_size\":1232"));
+}
+
+/* NSEC bitmap: ldns prints each type followed by a space; trimmed. */
+static void test_nsec_bitmap(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 1, 0x8400, 0, 1, 0, 0);
+	w_name(&w, "a.example");
+	rd = w_rr(&w, 47, 1, 3600);
+	w_name(&w, "b.example");
+	w_raw(&w, "\x00\x06\x40\x00\x00\x00\x00\x03", 8); /* A, RRSIG, NSEC */
+	w_rdend(&w, rd);
+	assert_int_equal(render(w.b, w.n), DNS_OK);
+	assert_non_null(strstr(out, "\"ttl\":3600,\"rdata\":\"b.example. A RRSIG NSEC\"}"));
+}
+
+/* ---- malformed messages ---- */
+
+static void test_short_header(void **state)
+{
+	static const uint8_t w[11] = { 0x12, 0x34, 0x01 };
+	(void)state;
+
+	assert_int_equal(render(w, sizeof(w)), DNS_E_SHORT_HEADER);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(sum.has_header, 0);
+	assert_int_equal(sum.has_question, 0);
+	assert_int_equal(render(w, 0), DNS_E_SHORT_HEADER);
+	assert_int_equal(out_len, 0);
+}
+
+/* QDCOUNT 2, one question: header and empty sections; the summary still
+ * has the question that was there. */
+static void test_qdcount_lies(void **state)
+{
+	struct wire w;
+	(void)state;
+
+	w_header(&w, 77, 0x0100, 2, 0, 0, 0);
+	w_question(&w, "a", 1, 1);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_WIRE_INCOMPLETE_QUESTION);
+	expect(&w, DNS_E_QUESTION,
+	       "," HDR_NOERROR_QUERY(77, 2, 0, 0, 0) EMPTY_SECTIONS);
+	assert_int_equal(sum.has_header, 1);
+	assert_int_equal(sum.id, 77);
+	assert_int_equal(sum.qtype, 1);
+	expect_qname("\1a", 3);
+
+	/* Question cut inside QTYPE. */
+	w_header(&w, 77, 0x0100, 1, 0, 0, 0);
+	w_name(&w, "a");
+	w_u8(&w, 0);
+	assert_int_equal(render(w.b, w.n), DNS_E_QUESTION);
+	assert_int_equal(sum.has_question, 0);
+}
+
+/*
+ * Pointer loops. ldns has no status for them: a loop of pointers alone
+ * ends after LDNS_MAX_POINTERS (65535) hops as INVALID_POINTER, and a
+ * loop through a label as DOMAINNAME_OVERFLOW once 255 octets are
+ * exceeded. Both are reported as name_pointer_loop.
+ */
+static void test_pointer_loop(void **state)
+{
+	struct wire w;
+	size_t rd, at;
+	(void)state;
+
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_ptr(&w, 12); /* points at itself */
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_INVALID_POINTER);
+	expect(&w, DNS_E_NAME_LOOP,
+	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) EMPTY_SECTIONS);
+	assert_int_equal(sum.has_question, 0);
+
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_labels(&w, "a");
+	w_ptr(&w, 12); /* back to the label: a.a.a.a... */
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_DOMAINNAME_OVERFLOW);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_LOOP);
+
+	/* Two pointers pointing at each other, in an answer's RDATA. */
+	w_header(&w, 1, 0x8100, 0, 1, 0, 0);
+	w_name(&w, "");
+	rd = w_rr(&w, 5, 1, 0);
+	at = w.n;
+	w_ptr(&w, at + 2);
+	w_ptr(&w, at);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_INVALID_POINTER);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_LOOP);
+}
+
+/* A long name that does not loop is name_too_long: 5 x 63-octet labels. */
+static void test_name_too_long(void **state)
+{
+	struct wire w;
+	uint8_t label[64];
+	(void)state;
+
+	label[0] = 63;
+	memset(label + 1, 'x', 63);
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	for (int i = 0; i < 4; i++)
+		w_raw(&w, label, sizeof(label));
+	w_name(&w, "");
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	/* 4 * 64 + 1 = 257 octets */
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_DOMAINNAME_OVERFLOW);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_TOO_LONG);
+
+	/* 3 * 64 + 62 + 1 = 255 octets is the longest allowed. */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	for (int i = 0; i < 3; i++)
+		w_raw(&w, label, sizeof(label));
+	label[0] = 61;
+	w_raw(&w, label, 62);
+	w_name(&w, "");
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	assert_int_equal(render(w.b, w.n), DNS_OK);
+	assert_int_equal(sum.qname_len, 255);
+}
+
+static void test_bad_pointers(void **state)
+{
+	struct wire w;
+	(void)state;
+
+	/* past the end of the message */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_ptr(&w, 0x63);
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_INVALID_POINTER);
+	expect(&w, DNS_E_NAME_BAD_POINTER,
+	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) EMPTY_SECTIONS);
+
+	/* to offset 0 (ldns refuses it: the header is no name) */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_ptr(&w, 0);
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_BAD_POINTER);
+
+	/* cut in half by the end of the message */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_u8(&w, 0xc0);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_WIRE_INCOMPLETE_QUESTION);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_PAST_END);
+}
+
+/* ldns says LABEL_OVERFLOW for both a label length 64..191 (the 0x40 and
+ * 0x80 label types) and a label running past the end. */
+static void test_bad_labels(void **state)
+{
+	struct wire w;
+	(void)state;
+
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_u8(&w, 64);
+	w_raw(&w, "a", 1);
+	w_u8(&w, 0);
+	w_u16(&w, 1);
+	w_u16(&w, 1);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_LABEL_OVERFLOW);
+	expect(&w, DNS_E_NAME_LABEL_TYPE,
+	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) EMPTY_SECTIONS);
+
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_u8(&w, 0x80);
+	w_u8(&w, 0);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_LABEL_TYPE);
+
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_u8(&w, 5);
+	w_raw(&w, "ab", 2);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_LABEL_OVERFLOW);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_PAST_END);
+
+	/* last label ends exactly at the end, no root label */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_labels(&w, "ab");
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_LABEL_OVERFLOW);
+	assert_int_equal(render(w.b, w.n), DNS_E_NAME_PAST_END);
+}
+
+static void test_rdlength_past_end(void **state)
+{
+	struct wire w;
+	(void)state;
+
+	w_header(&w, 1, 0x8180, 1, 1, 0, 0);
+	w_question(&w, "a", 1, 1);
+	w_ptr(&w, 12);
+	w_rr(&w, 1, 1, 60);
+	w.b[w.n - 1] = 5; /* RDLENGTH 5, 4 bytes follow */
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_WIRE_INCOMPLETE_ANSWER);
+	expect(&w, DNS_E_RR_PAST_END,
+	       ",'id':1,'qr':'response','opcode':0,'opcode_name':'QUERY',"
+	       "'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,"
+	       "'tc':false,'rd':true,'ra':true,'z':false,'ad':false,"
+	       "'cd':false},'qdcount':1,'ancount':1,'nscount':0,'arcount':0"
+	       EMPTY_SECTIONS);
+	expect_qname("\1a", 3);
+
+	/* ANCOUNT 2, one answer: the missing RR is past the end too. */
+	w_header(&w, 1, 0x8180, 0, 2, 0, 0);
+	w_name(&w, "");
+	w_rr(&w, 1, 1, 60);
+	w.b[w.n - 1] = 4;
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	assert_int_equal(render(w.b, w.n), DNS_E_RR_PAST_END);
+}
+
+/* RDATA framing errors ldns only notices as a section running short. */
+static void test_rdata_invalid(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	/* TXT string length beyond RDLENGTH */
+	w_header(&w, 1, 0x8180, 0, 1, 0, 0);
+	w_name(&w, "");
+	rd = w_rr(&w, 16, 1, 0);
+	w_raw(&w, "\x05" "ab", 3);
+	w_rdend(&w, rd);
+	w_raw(&w, "cde", 3);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_WIRE_INCOMPLETE_ANSWER);
+	assert_int_equal(render(w.b, w.n), DNS_E_RDATA);
+
+	/* A with 5 bytes followed by another RR: ldns reads 4 and then
+	 * misframes the next RR. */
+	w_header(&w, 1, 0x8180, 0, 2, 0, 0);
+	w_name(&w, "");
+	rd = w_rr(&w, 1, 1, 0);
+	w_raw(&w, "\x01\x02\x03\x04\x05", 5);
+	w_rdend(&w, rd);
+	w_name(&w, "");
+	rd = w_rr(&w, 1, 1, 0);
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_WIRE_INCOMPLETE_ANSWER);
+	assert_int_equal(render(w.b, w.n), DNS_E_RDATA);
+}
+
+/* RDATA ldns parses but will not print (SvcParam length past its end):
+ * written in the RFC 3597 generic form, flagged rdata_invalid. */
+static void test_rdata_unprintable(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 1, 0x8180, 0, 1, 0, 0);
+	w_name(&w, "");
+	rd = w_rr(&w, 64, 1, 0);
+	w_u16(&w, 1);              /* priority */
+	w_name(&w, "");            /* target */
+	w_u16(&w, 1);              /* key alpn */
+	w_u16(&w, 9);              /* length 9, 2 bytes follow */
+	w_raw(&w, "h2", 2);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	assert_int_equal(render(w.b, w.n), DNS_E_RDATA);
+	assert_non_null(strstr(out, "\"type_name\":\"SVCB\",\"class\":1,"
+				    "\"class_name\":\"IN\",\"ttl\":0,"
+				    "\"rdata\":\"\\\\# 9 000100000100096832\"}"));
+}
+
+static void test_edns_bad_options(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	/* NSID, then an option claiming 9 bytes with 2 present */
+	w_header(&w, 1, 0x0000, 0, 0, 0, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_u16(&w, 3);
+	w_u16(&w, 0);
+	w_u16(&w, 65001);
+	w_u16(&w, 9);
+	w_raw(&w, "\xab\xcd", 2);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	assert_int_equal(render(w.b, w.n), DNS_E_OPT);
+	assert_non_null(strstr(out, ",\"edns\":{\"udp_size\":1232,\"version\":0,"
+				    "\"do\":false,\"options\":[{\"code\":3,"
+				    "\"name\":\"NSID\"}]}"));
+
+	/* three stray bytes after a complete option */
+	w_header(&w, 1, 0x0000, 0, 0, 0, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_u16(&w, 65001);
+	w_u16(&w, 0);
+	w_raw(&w, "\x00\x0c\x00", 3);
+	w_rdend(&w, rd);
+	assert_int_equal(render(w.b, w.n), DNS_E_OPT);
+	assert_non_null(strstr(out, "\"options\":[{\"code\":65001,"
+				    "\"name\":\"OPT65001\"}]}"));
+
+	/* two OPT RRs: ldns merges them, we flag it */
+	w_header(&w, 1, 0x0000, 0, 0, 0, 2);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_rdend(&w, rd);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 512, 0);
+	w_rdend(&w, rd);
+	assert_int_equal(render(w.b, w.n), DNS_E_OPT);
+	assert_non_null(strstr(out, "\"additionals\":[],\"edns\":{\"udp_size\":512,"));
+}
+
+/* A TSIG before the OPT: ldns stops reading the section after the TSIG
+ * and drops the OPT without a status; we report decode_error. */
+static void test_tsig_not_last(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 1, 0x0000, 0, 0, 0, 2);
+	w_name(&w, "");
+	rd = w_rr(&w, 250, 255, 0);
+	w_rdend(&w, rd);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	assert_int_equal(render(w.b, w.n), DNS_E_OTHER);
+	assert_null(strstr(out, "edns"));
+}
+
+/* Two TSIGs that ldns would read: it would leak the first, so the
+ * message is not handed to it. Three additionals without TSIGs pass. */
+static void test_two_tsigs(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	w_header(&w, 1, 0x0000, 0, 0, 0, 3);
+	for (int i = 0; i < 2; i++) {
+		w_name(&w, "");
+		rd = w_rr(&w, 250, 255, 0);
+		w_rdend(&w, rd);
+	}
+	w_name(&w, "");
+	rd = w_rr(&w, 1, 1, 0);
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	w_rdend(&w, rd);
+	expect(&w, DNS_E_OTHER,
+	       ",'id':1,'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0,"
+	       "'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,"
+	       "'rd':false,'ra':false,'z':false,'ad':false,'cd':false},"
+	       "'qdcount':0,'ancount':0,'nscount':0,'arcount':3" EMPTY_SECTIONS);
+
+	w_header(&w, 1, 0x0000, 0, 0, 0, 3);
+	for (int i = 0; i < 2; i++) {
+		w_name(&w, "");
+		rd = w_rr(&w, 1, 1, 0);
+		w_raw(&w, "\x01\x02\x03\x04", 4);
+		w_rdend(&w, rd);
+	}
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_rdend(&w, rd);
+	assert_int_equal(render(w.b, w.n), DNS_OK);
+	assert_non_null(strstr(out, "\"rdata\":\"1.2.3.4\"}],\"edns\":{"));
+}
+
+/* ---- names.c and the registry ---- */
+
+static void expect_put(void (*put)(struct jbuf *, uint16_t), uint16_t v,
+		       const char *want)
+{
+	char buf[64];
+	struct jbuf jb;
+
+	jb_init(&jb, buf, sizeof(buf));
+	put(&jb, v);
+	assert_false(jb.overflow);
+	assert_int_equal((size_t)(jb.p - buf), strlen(want));
+	assert_memory_equal(buf, want, strlen(want));
+}
+
+static void put_opcode16(struct jbuf *jb, uint16_t v)
+{
+	dns_put_opcode_name(jb, (uint8_t)v);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	expect_put(dns_put_type_name, 1, "\"A\"");
+	expect_put(dns_put_type_name, 41, "\"OPT\"");
+	expect_put(dns_put_type_name, 65, "\"HTTPS\"");
+	expect_put(dns_put_type_name, 257, "\"CAA\"");
+	expect_put(dns_put_type_name, 0, "\"TYPE0\"");
+	expect_put(dns_put_type_name, 54, "\"TYPE54\"");
+	expect_put(dns_put_type_name, 260, "\"TYPE260\"");
+	expect_put(dns_put_type_name, 65280, "\"TYPE65280\"");
+	expect_put(dns_put_type_name, 65535, "\"TYPE65535\"");
+	expect_put(dns_put_class_name, 1, "\"IN\"");
+	expect_put(dns_put_class_name, 3, "\"CH\"");
+	expect_put(dns_put_class_name, 2, "\"CLASS2\"");
+	expect_put(dns_put_rcode_name, 3, "\"NXDOMAIN\"");
+	expect_put(dns_put_rcode_name, 11, "\"DSOTYPENI\"");
+	expect_put(dns_put_rcode_name, 23, "\"BADCOOKIE\"");
+	expect_put(dns_put_rcode_name, 12, "\"RCODE12\"");
+	expect_put(dns_put_rcode_name, 4000, "\"RCODE4000\"");
+	expect_put(put_opcode16, 6, "\"DSO\"");
+	expect_put(put_opcode16, 3, "\"OPCODE3\"");
+	expect_put(put_opcode16, 15, "\"OPCODE15\"");
+	expect_put(dns_put_edns_option_name, 8, "\"ECS\"");
+	expect_put(dns_put_edns_option_name, 14, "\"KEY-TAG\"");
+	expect_put(dns_put_edns_option_name, 19, "\"ZONEVERSION\"");
+	expect_put(dns_put_edns_option_name, 4, "\"OPT4\"");
+	expect_put(dns_put_edns_option_name, 65535, "\"OPT65535\"");
+}
+
+static void test_err_names(void **state)
+{
+	static const char *const want[DNS_E__MAX] = {
+		"ok", "short_header", "truncated_capture", "question_past_end",
+		"rr_past_end", "name_pointer_loop", "name_bad_pointer",
+		"name_bad_label_type", "name_too_long", "name_past_end",
+		"rdata_invalid", "opt_invalid", "trailing_bytes", "decode_error",
+	};
+	(void)state;
+	for (int e = 0; e < DNS_E__MAX; e++)
+		assert_string_equal(dns_err_name((enum dns_err)e), want[e]);
+	assert_string_equal(dns_err_name(DNS_E__MAX), "decode_error");
+}
+
+static void test_registry(void **state)
+{
+	(void)state;
+	assert_ptr_equal(dns_decoder_find("ldns"), &dns_ldns_decoder);
+	assert_string_equal(dns_ldns_decoder.name, "ldns");
+	assert_null(dns_decoder_find("nope"));
+	assert_null(dns_decoder_find(""));
+}
+
+/* The same decoder state serves many messages; an overflowing output
+ * buffer is the caller's to notice and leaves the decoder usable. */
+static void test_reuse_and_overflow(void **state)
+{
+	struct wire w;
+	char small[40];
+	struct jbuf jb;
+	(void)state;
+
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_question(&w, "example.com", 1, 1);
+	jb_init(&jb, small, sizeof(small));
+	assert_int_equal(dns_ldns_decoder.render(dec, w.b, w.n, &jb, &sum), DNS_OK);
+	assert_true(jb.overflow);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(render(w.b, w.n), DNS_OK);
+	assert_non_null(strstr(out, "\"name\":\"example.com.\""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_checker),
+		cmocka_unit_test(test_query_edns_cookie),
+		cmocka_unit_test(test_response_compressed),
+		cmocka_unit_test(test_unknown_type_and_class),
+		cmocka_unit_test(test_extended_rcode),
+		cmocka_unit_test(test_edns_all_zero),
+		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_update_empty_rdata),
+		cmocka_unit_test(test_name_escapes),
+		cmocka_unit_test(test_tsig_kept),
+		cmocka_unit_test(test_nsec_bitmap),
+		cmocka_unit_test(test_short_header),
+		cmocka_unit_test(test_qdcount_lies),
+		cmocka_unit_test(test_pointer_loop),
+		cmocka_unit_test(test_name_too_long),
+		cmocka_unit_test(test_bad_pointers),
+		cmocka_unit_test(test_bad_labels),
+		cmocka_unit_test(test_rdlength_past_end),
+		cmocka_unit_test(test_rdata_invalid),
+		cmocka_unit_test(test_rdata_unprintable),
+		cmocka_unit_test(test_edns_bad_options),
+		cmocka_unit_test(test_tsig_not_last),
+		cmocka_unit_test(test_two_tsigs),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_err_names),
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_reuse_and_overflow),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
