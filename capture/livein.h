@@ -20,11 +20,16 @@ struct livein_ring_stats {
 	dr_ctr drops;    /* tp_drops: frames dropped because the ring was full */
 	dr_ctr freezes;  /* tp_freeze_q_cnt */
 	dr_ctr blocks;   /* blocks walked */
+	dr_ctr frames;   /* frames walked (handed to the worker, or not with --no-decode) */
+	dr_ctr unknown_link; /* frames from a device type with no known link header
+	                      * (sll_hatype): decoded from the network header on */
+	dr_ctr unread;   /* frames the kernel queued but still in the ring at exit */
 };
 
 struct livein_stats {
 	unsigned nrings;
-	struct livein_ring_stats *ring; /* nrings entries, allocated by livein_run */
+	struct livein_ring_stats *ring; /* nrings entries, allocated by livein_run;
+	                                 * kept after it returns, for the summary */
 };
 
 /**

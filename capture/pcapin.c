@@ -145,10 +145,16 @@ static void lane_add(struct lane *l, const struct pcap_pkthdr *h, const uint8_t 
 	if (len > PCAPIN_BLOCK_BYTES)
 		len = PCAPIN_BLOCK_BYTES; /* cannot happen with libpcap's snaplen cap */
 	memcpy(b->data + b->used, data, len);
+	/* Classic pcap stores seconds as an unsigned 32-bit field, but libpcap
+	 * hands them back in a signed time_t read as int32: undo that so
+	 * 2038-2106 timestamps come out right. */
+	uint64_t sec = h->ts.tv_sec < 0 ? (uint64_t)h->ts.tv_sec + (1ull << 32)
+					: (uint64_t)h->ts.tv_sec;
+
 	b->pkts[b->n++] = (struct dr_pkt){
 		.data = b->data + b->used,
 		/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-		.ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec,
+		.ts_ns = sec * 1000000000u + (uint64_t)h->ts.tv_usec,
 		.caplen = len,
 		.wirelen = h->len < len ? len : h->len,
 		.linktype = (uint16_t)link,

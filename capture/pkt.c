@@ -37,6 +37,7 @@ enum {
 	ETH_8021Q = 0x8100,
 	ETH_8021AD = 0x88a8,
 	ETH_QINQ = 0x9100, /* pre-802.1ad vendor QinQ tag */
+	ETH_PPPOE_SESS = 0x8864, /* PPPoE session stage: 6-byte header + PPP protocol */
 };
 
 #define ETH_HLEN 14
@@ -344,6 +345,25 @@ static int is_vlan_tpid(uint16_t type)
 }
 
 /*
+ * PPPoE session frame (RFC 2516): ver/type, code, session id, length, then
+ * the 2-byte PPP protocol: 0x0021 IPv4, 0x0057 IPv6. DSL access networks
+ * carry subscribers' DNS this way.
+ */
+static enum pkt_status pppoe_decode(const uint8_t *d, uint32_t len, struct pkt_info *out)
+{
+	if (len < 8)
+		return PKT_BAD_L2;
+	switch (rd16(d + 6)) {
+	case 0x0021:
+		return ip_expect(4, d + 8, len - 8, out);
+	case 0x0057:
+		return ip_expect(6, d + 8, len - 8, out);
+	default:
+		return PKT_SKIP_NONIP;
+	}
+}
+
+/*
  * type is an ethertype already read, d/len what follows it. Peel VLAN tags
  * (TCI, then the next ethertype) at any depth: each one consumes 4 captured
  * bytes, so the loop is bounded by the capture length.
@@ -364,6 +384,8 @@ static enum pkt_status ethertype_decode(uint16_t type, const uint8_t *d, uint32_
 		return ip_expect(4, d, len, out);
 	case ETH_IPV6:
 		return ip_expect(6, d, len, out);
+	case ETH_PPPOE_SESS:
+		return pppoe_decode(d, len, out);
 	default:
 		return PKT_SKIP_NONIP;
 	}

@@ -80,6 +80,7 @@ struct dns_decoder_ops {
 };
 
 extern const struct dns_decoder_ops dns_ldns_decoder;
+extern const struct dns_decoder_ops dns_fast_decoder;
 
 /** Find a decoder by name ("ldns"); NULL when unknown. */
 const struct dns_decoder_ops *dns_decoder_find(const char *name);

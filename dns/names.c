@@ -49,6 +49,14 @@ struct code_name {
 	const char *name;
 };
 
+/* Types ldns's descriptor table leaves out: the query-only meta types it
+ * special-cases elsewhere, and IANA types newer than ldns 1.8. */
+static const struct code_name extra_type_names[] = {
+	{ 251, "IXFR" },  { 252, "AXFR" }, { 253, "MAILB" },   { 254, "MAILA" },
+	{ 255, "ANY" },   { 258, "AVC" },  { 259, "DOA" },     { 260, "AMTRELAY" },
+	{ 261, "RESINFO" }, { 262, "WALLET" }, { 32768, "TA" }, { 32769, "DLV" },
+};
+
 static const struct code_name class_names[] = {
 	{ 1, "IN" }, { 3, "CH" }, { 4, "HS" }, { 254, "NONE" }, { 255, "ANY" },
 };
@@ -118,6 +126,8 @@ void dns_put_type_name(struct jbuf *jb, uint16_t type)
 
 	if (d && d->_type == type && d->_name)
 		name = d->_name;
+	else
+		name = lookup(extra_type_names, DR_ARRAY_SIZE(extra_type_names), type);
 	put_name_or_code(jb, name, "TYPE", 4, type);
 }
 

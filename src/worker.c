@@ -157,16 +157,19 @@ static void process_one(struct worker *w, const struct dr_pkt *p)
 		dr_ctr_add(&w->st.udp_empty, 1);
 		return;
 	}
+	/* Headers claiming more than arrived: a snap-length cut when the frame
+	 * itself was cut, else a damaged datagram the decoder judges as is. */
+	int cut = pi.payload_len < pi.payload_wire_len && p->caplen < p->wirelen;
 	struct rec_meta m = {
 		.ts_ns = p->ts_ns,
 		.iface = w->iface,
 		.pi = &pi,
 		.transport = IPPROTO_UDP,
-		.size = pi.payload_wire_len,
+		.size = cut ? pi.payload_wire_len : pi.payload_len,
 		.rtt_us = -1,
 		.worker = w->opts->worker_id ? (int)w->index : -1,
 	};
-	emit(w, &m, pi.payload, pi.payload_len, pi.payload_len < pi.payload_wire_len);
+	emit(w, &m, pi.payload, pi.payload_len, cut);
 }
 
 void worker_process(struct worker *w, const struct dr_pkt *pkts, unsigned n)

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * msgload.c: load the UDP DNS payloads of capture files (see msgload.h).
+ * libpcap reads the file (pcap or pcapng); pkt_decode() finds the UDP
+ * payload exactly as the pipeline does. Test support: plain realloc, and
+ * exit-free error reporting on stderr.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "capture/pkt.h"
+#include "tests/msgload.h"
+
+/* pcap_datalink() gives DLT_ values; pkt_decode wants LINKTYPE_ values
+ * (the same mapping as capture/pcapin.c). */
+static int link_from_dlt(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL:        return DR_LINK_NULL;
+	case DLT_EN10MB:      return DR_LINK_ETHERNET;
+	case DLT_RAW:         return DR_LINK_RAW;
+#ifdef DLT_LOOP
+	case DLT_LOOP:        return DR_LINK_LOOP;
+#endif
+	case DLT_LINUX_SLL:   return DR_LINK_SLL;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:  return DR_LINK_SLL2;
+#endif
+#ifdef DLT_IPV4
+	case DLT_IPV4:        return DR_LINK_IPV4;
+	case DLT_IPV6:        return DR_LINK_IPV6;
+#endif
+	default:              return -1;
+	}
+}
+
+static int dns_port(uint16_t p)
+{
+	return p == 53 || p == 5353 || p == 5355;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 1024;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int add(struct msgs *m, const uint8_t *data, uint32_t len)
+{
+	if (grow((void **)&m->buf, &m->cap, m->used + len, 1) != 0)
+		return -1;
+	if (m->n == m->ncap) { /* off[] and len[] grow together */
+		size_t n = m->ncap ? 2 * m->ncap : 1024;
+		size_t *off = realloc(m->off, n * sizeof(*off));
+		uint32_t *l;
+
+		if (!off)
+			return -1;
+		m->off = off;
+		l = realloc(m->len, n * sizeof(*l));
+		if (!l)
+			return -1;
+		m->len = l;
+		m->ncap = n;
+	}
+	memcpy(m->buf + m->used, data, len);
+	m->off[m->n] = m->used;
+	m->len[m->n] = len;
+	m->used += len;
+	m->n++;
+	return 0;
+}
+
+int msgs_walk(const char *path, FILE *fp, msgs_cb cb, void *arg,
+	      uint64_t *frames)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *pc;
+	int link, rc, stop = 0;
+
+	pc = fp ? pcap_fopen_offline(fp, errbuf) : pcap_open_offline(path, errbuf);
+	if (!pc) {
+		fprintf(stderr, "%s: %s\n", path, errbuf);
+		return -1;
+	}
+	link = link_from_dlt(pcap_datalink(pc));
+	while (!stop && (rc = pcap_next_ex(pc, &h, &data)) == 1) {
+		struct dr_pkt p = { .data = data, .caplen = h->caplen,
+				    .wirelen = h->len, .linktype = (uint16_t)link };
+		struct pkt_info pi;
+
+		if (frames)
+			(*frames)++;
+		if (link < 0 || pkt_decode(&p, &pi) != PKT_OK || pi.l4proto != 17)
+			continue;
+		if (!dns_port(pi.sport) && !dns_port(pi.dport))
+			continue;
+		stop = cb(arg, pi.payload, pi.payload_len);
+	}
+	if (!stop && rc == -1)
+		fprintf(stderr, "%s: %s\n", path, pcap_geterr(pc));
+	pcap_close(pc); /* closes fp too */
+	if (stop)
+		return 1;
+	return rc == -1 ? -1 : 0;
+}
+
+static int load_cb(void *arg, const uint8_t *msg, uint32_t len)
+{
+	return add(arg, msg, len) != 0;
+}
+
+int msgs_load(struct msgs *m, const char *path)
+{
+	int rc = msgs_walk(path, NULL, load_cb, m, &m->frames);
+
+	if (rc == 1)
+		fprintf(stderr, "%s: out of memory\n", path);
+	return rc == 0 ? 0 : -1;
+}
+
+void msgs_free(struct msgs *m)
+{
+	free(m->buf);
+	free(m->off);
+	free(m->len);
+	memset(m, 0, sizeof(*m));
+}
