@@ -1170,7 +1170,10 @@ static void test_names(void **state)
 	expect_put(dns_put_type_name, 257, "\"CAA\"");
 	expect_put(dns_put_type_name, 0, "\"TYPE0\"");
 	expect_put(dns_put_type_name, 54, "\"TYPE54\"");
-	expect_put(dns_put_type_name, 260, "\"TYPE260\"");
+	expect_put(dns_put_type_name, 260, "\"AMTRELAY\"");
+	expect_put(dns_put_type_name, 255, "\"ANY\"");
+	expect_put(dns_put_type_name, 252, "\"AXFR\"");
+	expect_put(dns_put_type_name, 263, "\"TYPE263\"");
 	expect_put(dns_put_type_name, 65280, "\"TYPE65280\"");
 	expect_put(dns_put_type_name, 65535, "\"TYPE65535\"");
 	expect_put(dns_put_class_name, 1, "\"IN\"");
