@@ -2,7 +2,7 @@
 /*
  * fast.c: the fast DNS decoder ("fast"), byte-identical to the reference.
  *
- * The reference decoder (ldns_dec.c) costs about 4 us a message, nearly
+ * The reference decoder (ldns_dec.c) costs about 5 us a message, nearly
  * all of it in ldns_wire2pkt's allocations and in ldns printing names one
  * vsnprintf per character (STYLE.md 3). This one walks the wire format
  * itself with the bounds-checked cursor of dns/wire.h and writes the JSON
@@ -11,43 +11,50 @@
  * Two passes. The framing pass reads the header, every question and RR,
  * and the RDATA field boundaries into an index of views (dec->rr, sized
  * once for the largest possible message), checking every name. It must
- * run first because the OPT RR, usually last, changes "rcode" in the
+ * come first because the OPT RR, usually last, changes "rcode" in the
  * header, and because ldns's verdict on a message is all or nothing: a
  * message it cannot frame gets the header and empty sections. The render
- * pass then writes the sections from the views.
+ * pass then writes the sections from the views, trusting the framing.
+ *
+ * Names are printed from the wire, following pointers, and each label's
+ * place in the output is remembered (dec->nc): a compression pointer to a
+ * suffix already printed in this record becomes a memcpy of that text.
+ * Most owner names are a pointer to the question name, so most cost one
+ * copy. The JSON of type and class for class IN is made once at create()
+ * by the shared writers of names.c, so it is theirs byte for byte.
  *
  * Byte-identical means mirroring ldns 1.8.3, quirks included, so that
  * tests/test_equal.c can hold the two decoders equal over whole captures:
  *  - framing follows ldns_wire2rdf: RDATA fields are cut by the type's
  *    ldns descriptor, and the next RR starts where the fields ended, not
  *    at RDLENGTH (so leftover RDATA is read as the next RR);
- *  - the presentation text of every field type the common RR types use
- *    (names, addresses, integers, strings, hex, base64, base32, times,
- *    type bitmaps, SvcParams) is ldns's host2str.c rendered directly as
- *    JSON; any other field goes through ldns_rdf2buffer_str on a stack
- *    ldns_rdf into one reused ldns_buffer, as the reference does;
+ *  - the fields of the common types are printed by dns/rdtext.c exactly
+ *    as ldns's host2str.c prints them; any other field goes through
+ *    ldns_rdf2buffer_str on a stack ldns_rdf into one reused ldns_buffer,
+ *    as the reference does, with the trailing spaces it drops dropped;
  *  - a field ldns refuses to print turns the whole RDATA into RFC 3597
  *    "\# len hex" of the fields with rdata_invalid, as in ldns_dec.c;
  *  - OPT and TSIG in the additional section are handled as ldns_wire2pkt
  *    does (last OPT wins, TSIG moved last, a TSIG not last cuts the
- *    section short).
- * Deliberate differences (tests/test_equal.c counts them): at most
- * DNSW_MAX_HOPS pointers per name (ldns: 65535), and the errors name the
- * first problem precisely where ldns only says "failed".
+ *    section short), and a second TSIG is decode_error, as the reference
+ *    has it (ldns would leak the first).
+ * Deliberate differences: at most DNSW_MAX_HOPS pointers per name (ldns
+ * follows 65535), and the errors name the first problem precisely where
+ * ldns only says "failed" (the reference works that out separately).
  *
- * TODO(lead): ldns ignores bytes after the last RR and RDATA that the
- * fields do not fill; both are accepted here too, to stay equal. Flag them
- * (DNS_E_TRAILING, DNS_E_RDATA) once both decoders should.
+ * TODO(lead): ldns ignores bytes after the last RR and RDATA that its
+ * fields do not fill; both are accepted here too, to stay equal. Flag
+ * them (DNS_E_TRAILING, DNS_E_RDATA) once both decoders should.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include <ldns/ldns.h>
 
 #include "dns/dns.h"
+#include "dns/rdtext.h"
 #include "dns/wire.h"
 #include "src/common.h"
 
@@ -58,8 +65,15 @@
 #define TEXT_CAPACITY 4096
 
 /* JSON text of one name: at most 254 label octets of up to 5 characters
- * ("\\DDD"), the dots, the quotes. */
-#define NAME_JSON_MAX 1300
+ * ("\\DDD") and the dots, or "."; plus quotes. */
+#define NAME_JSON_MAX (DNSW_MAX_NAME * 5 + 2)
+
+#define NC_SIZE 64   /* printed-suffix cache slots (by wire offset) */
+#define TC_TYPES 300 /* types with a precomputed type/class IN text */
+#define TC_LEN 72
+/* '{"name":' name ',"type":..."class_name":"..."' (at most 90 characters
+ * for TYPE65535 and CLASS65535) ',"ttl":' 4294967295 ',"rdata":' */
+#define RR_HEAD_MAX (8 + NAME_JSON_MAX + 96 + 7 + 10 + 9)
 
 enum { S_QUESTION, S_ANSWER, S_AUTHORITY, S_ADDITIONAL };
 
@@ -74,9 +88,20 @@ struct rrv {
 	uint16_t rdlen;
 };
 
+/* Where the text of the name suffix at wire offset off already is. */
+struct nc_ent {
+	const char *start, *end;
+	uint32_t off;
+	uint32_t gen; /* valid while equal to dec->gen */
+};
+
 struct dns_decoder {
 	struct rrv *rr;    /* MAX_VIEWS views, all sections in order */
 	ldns_buffer *text; /* presentation text of one uncommon field; reused */
+	uint32_t gen;      /* bumped per message: forgets dec->nc */
+	struct nc_ent nc[NC_SIZE];
+	uint8_t tc_len[TC_TYPES];
+	char tc[TC_TYPES][TC_LEN]; /* ',"type":1,...,"class_name":"IN"' */
 };
 
 /* What the framing pass learnt about one message. */
@@ -98,138 +123,75 @@ static enum dns_err first_err(enum dns_err have, enum dns_err e)
 	return have != DNS_OK ? have : e;
 }
 
-/* ---- writing into the jbuf ---- */
-
-/* Room for n bytes at jb->p, or NULL (and the sticky overflow) if not. */
-static inline char *jb_reserve(struct jbuf *jb, size_t n)
-{
-	if (__builtin_expect(jb_room(jb) < n, 0)) {
-		jb->overflow = 1;
-		jb->p = jb->end;
-		return NULL;
-	}
-	return jb->p;
-}
-
-/* ldns text that needs JSON escaping, written without the quotes: exactly
- * what jb_str() makes of it, which is what the reference writes. */
-static void jb_str_bare(struct jbuf *jb, const void *s, size_t n)
-{
-	char *mark = jb->p;
-
-	jb_str(jb, s, n);
-	if (jb->overflow)
-		return;
-	memmove(mark, mark + 1, (size_t)(jb->p - mark) - 2);
-	jb->p -= 2;
-}
-
-static char *put_ddd(char *d, uint8_t c)
-{
-	d[0] = (char)('0' + c / 100);
-	d[1] = (char)('0' + c / 10 % 10);
-	d[2] = (char)('0' + c % 10);
-	return d + 3;
-}
-
-/* Decimal without leading zeros; the digits of a 32-bit value. */
-static char *put_dec(char *d, uint32_t v)
-{
-	char tmp[10];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*d++ = tmp[--n];
-	return d;
-}
-
-static void put_u32(struct jbuf *out, uint32_t v)
-{
-	char *d = jb_reserve(out, 10);
-
-	if (d)
-		out->p = put_dec(d, v);
-}
-
 /* ---- names ---- */
 
+/* Forget every printed suffix: a new record, or output rewound. */
+static void nc_forget(struct dns_decoder *dec)
+{
+	if (++dec->gen == 0) { /* wrapped: stale slots could match again */
+		memset(dec->nc, 0, sizeof(dec->nc));
+		dec->gen = 1;
+	}
+}
+
 /*
- * How ldns_rdf2buffer_str_dname prints each octet, as JSON: 0 as is;
- * 1 '"' (plain for ldns, \" in JSON); 2 ". ; ( )" as \X (\\X in JSON);
- * 3 '\\' as \\ (four in JSON); 4 everything not isgraph() as \DDD.
+ * The text of the framed name at wire offset off, at d (room for
+ * NAME_JSON_MAX): "." for the root, else each label and a dot, as ldns
+ * prints it. With record set, d is in the output and each label's text
+ * is remembered for later pointers to it.
  */
-static const uint8_t name_cls[256] = {
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 0, 1, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 2, 0, /*  !"#$%&'()*+,-./ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, /* 0-9 :;<=>? */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, /* P-Z [\]^_ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, /* p-z {|}~ DEL */
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-};
-
-static char *name_octet(char *d, uint8_t c)
+static char *name_print(struct dns_decoder *dec, const struct msg *m,
+			size_t off, char *d, int record)
 {
-	switch (name_cls[c]) {
-	case 0:
-		*d++ = (char)c;
-		break;
-	case 1:
-		*d++ = '\\';
-		*d++ = '"';
-		break;
-	case 2:
-		*d++ = '\\';
-		*d++ = '\\';
-		*d++ = (char)c;
-		break;
-	case 3:
-		memcpy(d, "\\\\\\\\", 4);
-		d += 4;
-		break;
-	default:
-		*d++ = '\\';
-		*d++ = '\\';
-		d = put_ddd(d, c);
-		break;
+	const uint8_t *w = m->w;
+	struct { uint32_t off; char *at; } lab[DNSW_MAX_NAME / 2];
+	unsigned nl = 0, hops = 0;
+	char *start = d;
+
+	for (;;) {
+		uint8_t l = w[off];
+
+		if (l >= 0xc0) {
+			const struct nc_ent *e;
+
+			off = (size_t)(l & 0x3f) << 8 | w[off + 1];
+			e = &dec->nc[off % NC_SIZE];
+			if (e->gen == dec->gen && e->off == off) {
+				memcpy(d, e->start, (size_t)(e->end - e->start));
+				d += e->end - e->start;
+				break;
+			}
+			if (++hops > DNSW_MAX_HOPS) /* cannot happen: framed */
+				break;
+			continue;
+		}
+		if (l == 0) {
+			if (d == start)
+				*d++ = '.';
+			break;
+		}
+		if (nl < DR_ARRAY_SIZE(lab)) {
+			lab[nl].off = (uint32_t)off;
+			lab[nl++].at = d;
+		}
+		d = rdt_label(d, w + off + 1, l);
+		*d++ = '.';
+		off += 1 + (size_t)l;
+	}
+	for (unsigned i = 0; record && i < nl; i++) {
+		struct nc_ent *e = &dec->nc[lab[i].off % NC_SIZE];
+
+		e->start = lab[i].at;
+		e->end = d;
+		e->off = lab[i].off;
+		e->gen = dec->gen;
 	}
 	return d;
 }
 
-/* The text of an uncompressed name (root label included) at d, which has
- * room for NAME_JSON_MAX; the end. "." for the root, else a dot after
- * every label, as ldns has it. */
-static char *name_text(char *d, const uint8_t *name)
-{
-	if (name[0] == 0) {
-		*d++ = '.';
-		return d;
-	}
-	for (size_t p = 0; name[p] != 0; p += 1 + (size_t)name[p]) {
-		const uint8_t *l = name + p + 1;
-
-		for (uint8_t i = 0; i < name[p]; i++)
-			d = name_octet(d, l[i]);
-		*d++ = '.';
-	}
-	return d;
-}
-
-/* The name's text, quoted or not, into out. */
-static void put_name_text(struct jbuf *out, const uint8_t *name, int quoted)
+/* A name into out, quoted (a JSON string) or not (inside RDATA). */
+static void put_name(struct dns_decoder *dec, struct jbuf *out,
+		     const struct msg *m, size_t off, int quoted)
 {
 	char tmp[NAME_JSON_MAX];
 	int direct = jb_room(out) >= NAME_JSON_MAX;
@@ -237,26 +199,13 @@ static void put_name_text(struct jbuf *out, const uint8_t *name, int quoted)
 
 	if (quoted)
 		*d++ = '"';
-	d = name_text(d, name);
+	d = name_print(dec, m, off, d, direct);
 	if (quoted)
 		*d++ = '"';
 	if (direct)
 		out->p = d;
 	else
 		jb_raw(out, s, (size_t)(d - s));
-}
-
-/* Decompress the (already framed) name at off. */
-static size_t name_at(const struct msg *m, size_t off, uint8_t *name)
-{
-	struct dnsw c;
-	size_t n = 1;
-
-	dnsw_init(&c, m->w, m->len);
-	c.pos = off;
-	if (dnsw_name(&c, name, &n) != DNS_OK)
-		name[0] = 0; /* cannot happen: framing checked it */
-	return n;
 }
 
 /* ---- RDATA fields, cut as ldns_wire2rdf cuts them ---- */
@@ -273,8 +222,12 @@ struct field {
 	ldns_rdf_type type;
 	size_t off;  /* first byte */
 	size_t len;  /* bytes on the wire (a name: up to its first pointer) */
-	size_t nlen; /* a name: uncompressed length in name[] */
+	size_t nlen; /* F_COPY of a name: its uncompressed length */
 };
+
+/* How field_next() treats a name: check it (framing), only measure it
+ * (render: framing checked it), or decompress it. */
+enum { F_CHECK, F_SKIP, F_COPY };
 
 static void fields_init(struct fields *it, uint16_t type, size_t rdata, size_t rdlen)
 {
@@ -325,14 +278,25 @@ static size_t field_size(const uint8_t *w, size_t p, size_t end, ldns_rdf_type f
 	}
 }
 
+/* Wire length of a framed name: its labels up to the root or the first
+ * pointer. */
+static size_t name_wire_len(const uint8_t *w, size_t p)
+{
+	size_t q = p;
+
+	while (w[q] != 0 && w[q] < 0xc0)
+		q += 1 + (size_t)w[q];
+	return q - p + (w[q] ? 2 : 1);
+}
+
 /*
- * Cut the next field. Names are checked and, when name is not NULL,
- * decompressed into it; a name may run past RDLENGTH (ldns reads it with
- * the message as the limit). A field longer than the RDATA left is
- * rdata_invalid (ldns: the section is incomplete).
+ * Cut the next field. A name may run past RDLENGTH (ldns reads it with
+ * the message as its limit); with F_COPY it is decompressed into name.
+ * A field longer than the RDATA left is rdata_invalid (ldns: the section
+ * is incomplete).
  */
 static enum dns_err field_next(const struct msg *m, struct fields *it,
-			       struct field *f, uint8_t *name)
+			       struct field *f, int mode, uint8_t *name)
 {
 	f->type = ldns_rr_descriptor_field_type(it->d, it->idx);
 	f->off = it->p;
@@ -341,9 +305,14 @@ static enum dns_err field_next(const struct msg *m, struct fields *it,
 		struct dnsw c;
 		enum dns_err err;
 
+		if (mode == F_SKIP) {
+			f->len = name_wire_len(m->w, it->p);
+			it->p += f->len;
+			return DNS_OK;
+		}
 		dnsw_init(&c, m->w, m->len);
 		c.pos = it->p;
-		err = dnsw_name(&c, name, &f->nlen);
+		err = dnsw_name(&c, mode == F_COPY ? name : NULL, &f->nlen);
 		if (err != DNS_OK)
 			return err;
 		f->len = c.pos - it->p;
@@ -381,7 +350,7 @@ static enum dns_err frame_rdata(const struct msg *m, uint16_t type, size_t rdata
 	}
 	fields_init(&it, type, rdata, rdlen);
 	while (fields_more(&it)) {
-		err = field_next(m, &it, &f, NULL);
+		err = field_next(m, &it, &f, F_CHECK, NULL);
 		if (err != DNS_OK)
 			return err;
 	}
@@ -399,7 +368,8 @@ static void summary_question(struct dns_summary *sum, const uint8_t *name,
 	sum->has_question = 1;
 }
 
-/* Frame one question or RR at the cursor into v. */
+/* Frame one question or RR at the cursor into v; the first question also
+ * into sum, when given. */
 static enum dns_err frame_rr(struct msg *m, struct dnsw *c, struct rrv *v,
 			     int section, struct dns_summary *sum)
 {
@@ -409,7 +379,7 @@ static enum dns_err frame_rr(struct msg *m, struct dnsw *c, struct rrv *v,
 	size_t qlen = 0, fend;
 	enum dns_err err;
 
-	if (c->pos >= c->len)
+	if (c->pos >= c->len) /* ldns: the section is incomplete */
 		return past;
 	v->owner = (uint32_t)c->pos;
 	err = dnsw_name(c, sum ? qname : NULL, &qlen);
@@ -444,7 +414,8 @@ static enum dns_err frame_rr(struct msg *m, struct dnsw *c, struct rrv *v,
  * section every TSIG lowers the count of RRs still to read (ldns moves it
  * out and decrements arcount while looping on it), so a TSIG that is not
  * last makes the section end early, unread.
- * @return DNS_OK, or why ldns_wire2pkt would refuse the message.
+ * @return DNS_OK, or why ldns_wire2pkt would refuse the message (an odd
+ *         RDATA before the failure is named first: it likely caused it).
  */
 static enum dns_err frame(struct dns_decoder *dec, struct msg *m,
 			  struct dns_summary *sum)
@@ -474,7 +445,10 @@ static enum dns_err frame(struct dns_decoder *dec, struct msg *m,
 				if (v->rdlen > 0) /* ldns keeps the last RDATA seen */
 					m->opt_data = (int)nv;
 			} else if (s == S_ADDITIONAL && v->type == LDNS_RR_TYPE_TSIG) {
-				m->ntsig++;
+				/* A second TSIG would make ldns leak the first:
+				 * the reference refuses such messages. */
+				if (++m->ntsig == 2)
+					return DNS_E_OTHER;
 				m->tsig = (int)nv;
 				count--;
 			}
@@ -484,510 +458,47 @@ static enum dns_err frame(struct dns_decoder *dec, struct msg *m,
 	return DNS_OK;
 }
 
-/* ---- presentation text of RDATA fields ---- */
+/* ---- RDATA ---- */
 
-static char *put_ip4(char *d, const uint8_t *a)
+/* ldns text that needs JSON escaping, written without the quotes: exactly
+ * what jb_str() makes of it, which is what the reference writes. */
+static void jb_str_bare(struct jbuf *jb, const void *s, size_t n)
 {
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			*d++ = '.';
-		d = put_dec(d, a[i]);
-	}
-	return d;
-}
+	char *mark = jb->p;
 
-static char *put_hex16(char *d, unsigned v)
-{
-	static const char hex[] = "0123456789abcdef";
-	int shift = 12;
-
-	while (shift > 0 && (v >> shift) == 0)
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		*d++ = hex[(v >> shift) & 15];
-	return d;
-}
-
-/* glibc's inet_ntop(AF_INET6), which ldns uses: the longest run of two or
- * more zero words (the first of equals) becomes "::", and ::a.b.c.d and
- * ::ffff:a.b.c.d keep the IPv4 form. */
-static char *put_ip6(char *d, const uint8_t *a)
-{
-	unsigned w[8];
-	int best = -1, bestlen = 0, cur = -1, curlen = 0;
-
-	for (int i = 0; i < 8; i++) {
-		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-		if (w[i] == 0) {
-			if (cur < 0)
-				cur = i, curlen = 0;
-			curlen++;
-			if (curlen > bestlen)
-				best = cur, bestlen = curlen;
-		} else {
-			cur = -1;
-		}
-	}
-	if (bestlen < 2)
-		best = -1;
-	for (int i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + bestlen) {
-			if (i == best)
-				*d++ = ':';
-			continue;
-		}
-		if (i)
-			*d++ = ':';
-		if (i == 6 && best == 0 &&
-		    (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff)))
-			return put_ip4(d, a + 12);
-		d = put_hex16(d, w[i]);
-	}
-	if (best >= 0 && best + bestlen == 8)
-		*d++ = ':';
-	return d;
-}
-
-/*
- * How ldns prints a character-string octet (ldns_characters2buffer_str),
- * as JSON: 0 as is; 1 tab (raw for ldns, \t in JSON); 2 '"' as \" (\\\"
- * in JSON); 3 '\\' as \\ (four in JSON); 4 not isprint() as \DDD.
- */
-static const uint8_t str_cls[256] = {
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 1, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-};
-
-/* n string octets; extra is one more printable octet ldns escapes with a
- * backslash (',' inside an SvcParam alpn), or 0. */
-static void put_chars(struct jbuf *out, const uint8_t *s, size_t n, uint8_t extra)
-{
-	char *d = jb_reserve(out, 5 * n);
-
-	if (!d)
+	jb_str(jb, s, n);
+	if (jb->overflow)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = s[i];
-
-		switch (str_cls[c]) {
-		case 0:
-			if (c == extra && c) {
-				*d++ = '\\';
-				*d++ = '\\';
-			}
-			*d++ = (char)c;
-			break;
-		case 1:
-			*d++ = '\\';
-			*d++ = 't';
-			break;
-		case 2:
-			memcpy(d, "\\\\\\\"", 4);
-			d += 4;
-			break;
-		case 3:
-			memcpy(d, "\\\\\\\\", 4);
-			d += 4;
-			break;
-		default:
-			*d++ = '\\';
-			*d++ = '\\';
-			d = put_ddd(d, c);
-			break;
-		}
-	}
-	out->p = d;
+	memmove(mark, mark + 1, (size_t)(jb->p - mark) - 2);
+	jb->p -= 2;
 }
 
-/* A quoted character-string: "..." in ldns's text, \"...\" in JSON. */
-static void put_quoted_chars(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	jb_lit(out, "\\\"");
-	put_chars(out, s, n, 0);
-	jb_lit(out, "\\\"");
-}
-
-static void put_hex(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *d = jb_reserve(out, 2 * n);
-
-	if (!d)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		*d++ = hex[s[i] >> 4];
-		*d++ = hex[s[i] & 15];
-	}
-	out->p = d;
-}
-
-/* RFC 4648 base64 with padding, as ldns_b64_ntop. */
-static void put_b64(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *d = jb_reserve(out, (n + 2) / 3 * 4);
-	size_t i = 0;
-
-	if (!d)
-		return;
-	for (; n - i >= 3; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-
-		*d++ = b64[v >> 18];
-		*d++ = b64[(v >> 12) & 63];
-		*d++ = b64[(v >> 6) & 63];
-		*d++ = b64[v & 63];
-	}
-	if (n - i == 1) {
-		*d++ = b64[s[i] >> 2];
-		*d++ = b64[(s[i] & 3) << 4];
-		*d++ = '=';
-		*d++ = '=';
-	} else if (n - i == 2) {
-		*d++ = b64[s[i] >> 2];
-		*d++ = b64[(s[i] & 3) << 4 | s[i + 1] >> 4];
-		*d++ = b64[(s[i + 1] & 15) << 2];
-		*d++ = '=';
-	}
-	out->p = d;
-}
-
-/* RFC 4648 base32 "extended hex", lower case, no padding, as
- * ldns_b32_ntop_extended_hex (NSEC3 hashes). */
-static void put_b32hex(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	static const char b32[] = "0123456789abcdefghijklmnopqrstuv";
-	char *d = jb_reserve(out, (n * 8 + 4) / 5);
-	uint32_t acc = 0;
-	int bits = 0;
-
-	if (!d)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8 | s[i]) & 0xfff;
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			*d++ = b32[(acc >> bits) & 31];
-		}
-	}
-	if (bits > 0)
-		*d++ = b32[(acc << (5 - bits)) & 31];
-	out->p = d;
-}
-
-static void put_type_text(struct jbuf *out, uint16_t type)
-{
-	const ldns_rr_descriptor *d = ldns_rr_descript(type);
-
-	if (d && d->_name) {
-		jb_raw(out, d->_name, strlen(d->_name));
-	} else {
-		jb_lit(out, "TYPE");
-		put_u32(out, type);
-	}
-}
-
-static char *put_2d(char *d, unsigned v)
-{
-	d[0] = (char)('0' + v / 10);
-	d[1] = (char)('0' + v % 10);
-	return d + 2;
-}
-
-/*
- * An RRSIG time as YYYYMMDDHHmmSS. ldns reads the 32-bit value by serial
- * arithmetic (RFC 1982) around the current time, so it lands within 68
- * years of now (ldns_serial_arithmetics_gmtime_r), then prints it with
- * strftime; the date is computed here without gmtime (days to civil
- * date, H. Hinnant's algorithm).
- */
-static void put_time(struct jbuf *out, uint32_t t)
-{
-	int64_t now = (int64_t)time(NULL);
-	int64_t secs = now + (int32_t)(t - (uint32_t)now);
-	int64_t days = (secs >= 0 ? secs : secs - 86399) / 86400;
-	unsigned sod = (unsigned)(secs - days * 86400);
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned mday = doy - (153 * mp + 2) / 5 + 1;
-	unsigned mon = mp < 10 ? mp + 3 : mp - 9;
-	unsigned year = (unsigned)(yoe + era * 400) + (mon <= 2);
-	char *d = jb_reserve(out, 14);
-
-	if (!d)
-		return;
-	d = put_2d(d, year / 100 % 100);
-	d = put_2d(d, year % 100);
-	d = put_2d(d, mon);
-	d = put_2d(d, mday);
-	d = put_2d(d, sod / 3600);
-	d = put_2d(d, sod / 60 % 60);
-	out->p = put_2d(d, sod % 60);
-}
-
-/* Field printers return one of these. */
-enum { PUT_OK, PUT_LDNS, PUT_FAIL };
-
-/* NSEC/NSEC3 type bitmap: each type and a space. Windows that run past
- * the field are left to ldns to refuse. */
-static int put_bitmap(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	for (size_t p = 0; p + 2 < n;) {
-		unsigned win = s[p], blen = s[p + 1];
-
-		p += 2;
-		if (blen > n - p)
-			return PUT_LDNS;
-		for (unsigned bit = 0; bit < blen * 8; bit++) {
-			if (!(s[p + bit / 8] & (0x80 >> (bit % 8))))
-				continue;
-			put_type_text(out, (uint16_t)(win * 256 + bit));
-			jb_char(out, ' ');
-		}
-		p += blen;
-	}
-	return PUT_OK;
-}
-
-/* A CAA tag: letters and digits only, else ldns refuses it. */
-static int put_tag(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	if (n < 2 || s[0] < 1)
-		return PUT_LDNS;
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z')))
-			return PUT_LDNS;
-	jb_raw(out, s + 1, n - 1);
-	return PUT_OK;
-}
-
-static const char *const svc_keys[] = {
-	"mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech",
-	"ipv6hint",
-};
-
-static int is_space(uint8_t c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-/* alpn: the ids, comma-separated, quoted if one holds white space. */
-static int put_svc_alpn(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	int quote = 0;
-
-	for (size_t p = 0; p < n; p += 1 + (size_t)s[p]) {
-		if (s[p] > n - p - 1)
-			return PUT_LDNS;
-		for (size_t i = 1; i <= s[p]; i++)
-			quote |= is_space(s[p + i]);
-	}
-	if (quote)
-		jb_lit(out, "\\\"");
-	for (size_t p = 0; p < n; p += 1 + (size_t)s[p]) {
-		if (p)
-			jb_char(out, ',');
-		put_chars(out, s + p + 1, s[p], ',');
-	}
-	if (quote)
-		jb_lit(out, "\\\"");
-	return PUT_OK;
-}
-
-/* The value of one SvcParam with a known key; PUT_LDNS for anything
- * irregular, so that ldns decides how (and whether) to print it. */
-static int put_svc_value(struct jbuf *out, uint16_t key, const uint8_t *s,
-			 size_t n)
-{
-	char *d;
-
-	switch (key) {
-	case LDNS_SVCPARAM_KEY_MANDATORY:
-		if (n % 2)
-			return PUT_LDNS;
-		for (size_t i = 0; i < n; i += 2) {
-			uint16_t k = dnsw_rd16(s + i);
-
-			if (k >= DR_ARRAY_SIZE(svc_keys))
-				return PUT_LDNS;
-			if (i)
-				jb_char(out, ',');
-			jb_raw(out, svc_keys[k], strlen(svc_keys[k]));
-		}
-		return PUT_OK;
-	case LDNS_SVCPARAM_KEY_ALPN:
-		return put_svc_alpn(out, s, n);
-	case LDNS_SVCPARAM_KEY_PORT:
-		if (n != 2)
-			return PUT_LDNS;
-		put_u32(out, dnsw_rd16(s));
-		return PUT_OK;
-	case LDNS_SVCPARAM_KEY_IPV4HINT:
-	case LDNS_SVCPARAM_KEY_IPV6HINT: {
-		size_t al = key == LDNS_SVCPARAM_KEY_IPV4HINT ? 4 : 16;
-
-		if (n % al)
-			return PUT_LDNS;
-		for (size_t i = 0; i < n; i += al) {
-			if (!(d = jb_reserve(out, 48)))
-				return PUT_OK;
-			if (i)
-				*d++ = ',';
-			out->p = al == 4 ? put_ip4(d, s + i) : put_ip6(d, s + i);
-		}
-		return PUT_OK;
-	}
-	case LDNS_SVCPARAM_KEY_ECH:
-		put_b64(out, s, n);
-		return PUT_OK;
-	default:
-		return PUT_LDNS;
-	}
-}
-
-/* SvcParams as ldns_rdf2buffer_str_svcparams: "key=value" or "key",
- * space-separated; a last fragment shorter than 4 bytes is ignored. */
-static int put_svcparams(struct jbuf *out, const uint8_t *s, size_t n)
-{
-	for (size_t p = 0; p + 4 <= n;) {
-		uint16_t key = dnsw_rd16(s + p), vlen = dnsw_rd16(s + p + 2);
-		int r;
-
-		if (vlen > n - p - 4 || key >= DR_ARRAY_SIZE(svc_keys) ||
-		    (key == LDNS_SVCPARAM_KEY_NO_DEFAULT_ALPN && vlen > 0))
-			return PUT_LDNS;
-		if (p)
-			jb_char(out, ' ');
-		jb_raw(out, svc_keys[key], strlen(svc_keys[key]));
-		p += 4;
-		if (vlen == 0)
-			continue;
-		jb_char(out, '=');
-		r = put_svc_value(out, key, s + p, vlen);
-		if (r != PUT_OK)
-			return r;
-		p += vlen;
-	}
-	return PUT_OK;
-}
-
-static void text_reset(ldns_buffer *b)
-{
-	ldns_buffer_clear(b);
-	b->_status = LDNS_STATUS_OK; /* see ldns_dec.c */
-}
-
-/* Any field through ldns, on a stack ldns_rdf over the wire bytes. */
+/* Any field through ldns, on a stack ldns_rdf over the wire bytes.
+ * @return 0, or -1 when ldns refuses to print it. */
 static int put_field_ldns(struct dns_decoder *dec, struct jbuf *out,
 			  ldns_rdf_type type, const uint8_t *s, size_t n)
 {
+	ldns_buffer *b = dec->text;
+	const char *t;
+	size_t tn;
 	ldns_rdf rdf;
 
 	ldns_rdf_set_size(&rdf, n);
 	ldns_rdf_set_type(&rdf, type);
 	ldns_rdf_set_data(&rdf, (void *)(uintptr_t)s); /* ldns only reads it */
-	text_reset(dec->text);
-	if (ldns_rdf2buffer_str(dec->text, &rdf) != LDNS_STATUS_OK ||
-	    !ldns_buffer_status_ok(dec->text))
-		return PUT_FAIL;
-	jb_str_bare(out, ldns_buffer_begin(dec->text),
-		    ldns_buffer_position(dec->text));
-	return PUT_OK;
+	ldns_buffer_clear(b);
+	b->_status = LDNS_STATUS_OK; /* see ldns_dec.c text_reset() */
+	if (ldns_rdf2buffer_str(b, &rdf) != LDNS_STATUS_OK ||
+	    !ldns_buffer_status_ok(b))
+		return -1;
+	/* the reference drops the spaces ldns leaves after some fields */
+	t = (const char *)ldns_buffer_begin(b);
+	tn = ldns_buffer_position(b);
+	while (tn > 0 && t[tn - 1] == ' ')
+		tn--;
+	jb_str_bare(out, t, tn);
+	return 0;
 }
-
-/* One field in ldns's presentation format. */
-static int put_field_text(struct jbuf *out, const struct field *f,
-			  const uint8_t *s, const uint8_t *name)
-{
-	char *d;
-
-	switch (f->type) {
-	case LDNS_RDF_TYPE_DNAME:
-		put_name_text(out, name, 0);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_A:
-		if ((d = jb_reserve(out, 16)))
-			out->p = put_ip4(d, s);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_AAAA:
-		if ((d = jb_reserve(out, 48)))
-			out->p = put_ip6(d, s);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_INT8: case LDNS_RDF_TYPE_ALG:
-	case LDNS_RDF_TYPE_CERTIFICATE_USAGE: case LDNS_RDF_TYPE_SELECTOR:
-	case LDNS_RDF_TYPE_MATCHING_TYPE:
-		put_u32(out, s[0]);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_INT16:
-		put_u32(out, dnsw_rd16(s));
-		return PUT_OK;
-	case LDNS_RDF_TYPE_INT32: case LDNS_RDF_TYPE_PERIOD:
-		put_u32(out, dnsw_rd32(s));
-		return PUT_OK;
-	case LDNS_RDF_TYPE_STR:
-		put_quoted_chars(out, s + 1, s[0]);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_LONG_STR:
-		put_quoted_chars(out, s, f->len);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_TAG:
-		return put_tag(out, s, f->len);
-	case LDNS_RDF_TYPE_HEX:
-		put_hex(out, s, f->len);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_B64:
-		if (f->len == 0)
-			jb_char(out, '0');
-		put_b64(out, s, f->len);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_B32_EXT: case LDNS_RDF_TYPE_NSEC3_NEXT_OWNER:
-		if (f->len > 0)
-			put_b32hex(out, s + 1, f->len - 1);
-		return PUT_OK;
-	case LDNS_RDF_TYPE_NSEC3_SALT:
-		if (s[0] == 0)
-			jb_char(out, '-');
-		else
-			put_hex(out, s + 1, s[0]);
-		jb_char(out, ' ');
-		return PUT_OK;
-	case LDNS_RDF_TYPE_TYPE:
-		put_type_text(out, dnsw_rd16(s));
-		return PUT_OK;
-	case LDNS_RDF_TYPE_TIME:
-		put_time(out, dnsw_rd32(s));
-		return PUT_OK;
-	case LDNS_RDF_TYPE_NSEC:
-		return put_bitmap(out, s, f->len);
-	case LDNS_RDF_TYPE_SVCPARAMS:
-		return put_svcparams(out, s, f->len);
-	default:
-		return PUT_LDNS;
-	}
-}
-
-/* ---- RDATA ---- */
 
 /* RFC 3597 form of all fields, names uncompressed, for RDATA ldns
  * refuses to print (ldns_dec.c text_rdata_generic). */
@@ -1000,26 +511,25 @@ static void put_rdata_generic(struct jbuf *out, const struct msg *m,
 	size_t total = 0;
 
 	fields_init(&it, v->type, v->rdata, v->rdlen);
-	while (fields_more(&it) && field_next(m, &it, &f, name) == DNS_OK)
+	while (fields_more(&it) && field_next(m, &it, &f, F_COPY, name) == DNS_OK)
 		total += f.type == LDNS_RDF_TYPE_DNAME ? f.nlen : f.len;
 	jb_lit(out, "\\\\# ");
-	put_u32(out, (uint32_t)total);
+	rdt_u32(out, (uint32_t)total);
 	jb_char(out, ' ');
 	fields_init(&it, v->type, v->rdata, v->rdlen);
-	while (fields_more(&it) && field_next(m, &it, &f, name) == DNS_OK) {
+	while (fields_more(&it) && field_next(m, &it, &f, F_COPY, name) == DNS_OK) {
 		if (f.type == LDNS_RDF_TYPE_DNAME)
-			put_hex(out, name, f.nlen);
+			rdt_hex(out, name, f.nlen);
 		else
-			put_hex(out, m->w + f.off, f.len);
+			rdt_hex(out, m->w + f.off, f.len);
 	}
 }
 
-/* Each field, separated by one space; PUT_FAIL when ldns would not print
- * one of them. */
+/* Each field, separated by one space. @return 0, or -1 when ldns would
+ * not print one of them. */
 static int put_fields(struct dns_decoder *dec, struct jbuf *out,
 		      const struct msg *m, const struct rrv *v)
 {
-	uint8_t name[DNSW_MAX_NAME];
 	struct fields it;
 	struct field f;
 
@@ -1027,79 +537,130 @@ static int put_fields(struct dns_decoder *dec, struct jbuf *out,
 	for (unsigned i = 0; fields_more(&it); i++) {
 		const uint8_t *s;
 		char *mark;
-		int r;
 
-		if (field_next(m, &it, &f, name) != DNS_OK)
-			return PUT_FAIL; /* cannot happen: framing checked it */
+		if (field_next(m, &it, &f, F_SKIP, NULL) != DNS_OK)
+			return -1; /* cannot happen: framing checked it */
 		if (i)
 			jb_char(out, ' ');
+		if (f.type == LDNS_RDF_TYPE_DNAME) {
+			put_name(dec, out, m, f.off, 0);
+			continue;
+		}
 		s = m->w + f.off;
 		mark = out->p;
-		r = put_field_text(out, &f, s, name);
-		if (r == PUT_LDNS && !out->overflow) {
-			out->p = mark;
-			r = put_field_ldns(dec, out, f.type, s, f.len);
-		}
-		if (r != PUT_OK)
-			return r;
+		if (rdt_field(out, f.type, s, f.len) == RDT_OK)
+			continue;
+		if (out->overflow)
+			return 0;
+		out->p = mark;
+		nc_forget(dec);
+		if (put_field_ldns(dec, out, f.type, s, f.len) != 0)
+			return -1;
 	}
-	return PUT_OK;
+	return 0;
 }
 
 static enum dns_err put_rdata(struct dns_decoder *dec, struct jbuf *out,
 			      const struct msg *m, const struct rrv *v)
 {
 	const uint8_t *s = m->w + v->rdata;
-	enum dns_err err = DNS_OK;
 	char *d, *mark;
 
 	/* A and AAAA: one fixed field, or none (RDLENGTH 0). */
 	if (v->type == LDNS_RR_TYPE_A || v->type == LDNS_RR_TYPE_AAAA) {
-		if (!(d = jb_reserve(out, 48)))
+		if (!(d = rdt_reserve(out, 48)))
 			return DNS_OK;
 		*d++ = '"';
 		if (v->fend > v->rdata)
-			d = v->type == LDNS_RR_TYPE_A ? put_ip4(d, s) : put_ip6(d, s);
+			d = v->type == LDNS_RR_TYPE_A ? rdt_ip4(d, s) : rdt_ip6(d, s);
 		*d++ = '"';
 		out->p = d;
 		return DNS_OK;
 	}
 	jb_char(out, '"');
 	mark = out->p;
-	if (put_fields(dec, out, m, v) != PUT_OK && !out->overflow) {
+	if (put_fields(dec, out, m, v) != 0 && !out->overflow) {
 		out->p = mark;
+		nc_forget(dec);
 		put_rdata_generic(out, m, v);
-		err = DNS_E_RDATA;
+		jb_char(out, '"');
+		return DNS_E_RDATA;
 	}
 	jb_char(out, '"');
-	return err;
+	return DNS_OK;
 }
 
 /* ---- sections ---- */
 
+/* ',"type":N,"type_name":...,"class":N,"class_name":...' at d, which has
+ * room for TC_LEN; the end, or NULL when it is not precomputed. */
+static char *type_class(const struct dns_decoder *dec, char *d,
+			uint16_t type, uint16_t klass)
+{
+	if (klass != LDNS_RR_CLASS_IN || type >= TC_TYPES || !dec->tc_len[type])
+		return NULL;
+	memcpy(d, dec->tc[type], TC_LEN);
+	return d + dec->tc_len[type];
+}
+
+static void put_type_class(struct jbuf *out, uint16_t type, uint16_t klass)
+{
+	jb_lit(out, ",\"type\":");
+	rdt_u32(out, type);
+	jb_lit(out, ",\"type_name\":");
+	dns_put_type_name(out, type);
+	jb_lit(out, ",\"class\":");
+	rdt_u32(out, klass);
+	jb_lit(out, ",\"class_name\":");
+	dns_put_class_name(out, klass);
+}
+
+/* Everything of an RR before its RDATA text, with one room check. */
+static int put_rr_head(struct dns_decoder *dec, struct jbuf *out,
+		       const struct msg *m, const struct rrv *v, int question)
+{
+	char *d = out->p, *e;
+
+	if (jb_room(out) < RR_HEAD_MAX)
+		return -1;
+	memcpy(d, "{\"name\":\"", 9);
+	d = name_print(dec, m, v->owner, d + 9, 1);
+	*d++ = '"';
+	e = type_class(dec, d, v->type, v->klass);
+	if (!e) {
+		out->p = d;
+		put_type_class(out, v->type, v->klass);
+		d = out->p;
+	} else {
+		d = e;
+	}
+	if (!question) {
+		memcpy(d, ",\"ttl\":", 7);
+		d = rdt_dec(d + 7, v->ttl);
+		memcpy(d, ",\"rdata\":", 9);
+		d += 9;
+	}
+	out->p = d;
+	return 0;
+}
+
 static enum dns_err put_rr(struct dns_decoder *dec, struct jbuf *out,
 			   const struct msg *m, const struct rrv *v, int question)
 {
-	uint8_t name[DNSW_MAX_NAME];
 	enum dns_err err = DNS_OK;
 
-	name_at(m, v->owner, name);
-	jb_lit(out, "{\"name\":");
-	put_name_text(out, name, 1);
-	jb_lit(out, ",\"type\":");
-	put_u32(out, v->type);
-	jb_lit(out, ",\"type_name\":");
-	dns_put_type_name(out, v->type);
-	jb_lit(out, ",\"class\":");
-	put_u32(out, v->klass);
-	jb_lit(out, ",\"class_name\":");
-	dns_put_class_name(out, v->klass);
-	if (!question) {
-		jb_lit(out, ",\"ttl\":");
-		put_u32(out, v->ttl);
-		jb_lit(out, ",\"rdata\":");
-		err = put_rdata(dec, out, m, v);
+	if (put_rr_head(dec, out, m, v, question) != 0) { /* little room */
+		jb_lit(out, "{\"name\":");
+		put_name(dec, out, m, v->owner, 1);
+		put_type_class(out, v->type, v->klass);
+		if (!question) {
+			jb_lit(out, ",\"ttl\":");
+			rdt_u32(out, v->ttl);
+			jb_lit(out, ",\"rdata\":");
+		}
 	}
+	if (!question)
+		err = put_rdata(dec, out, m, v);
 	jb_char(out, '}');
 	return err;
 }
@@ -1158,7 +719,7 @@ static enum dns_err put_edns_options(struct jbuf *out, const uint8_t *p, size_t 
 		if (off > 0)
 			jb_char(out, ',');
 		jb_lit(out, "{\"code\":");
-		put_u32(out, code);
+		rdt_u32(out, code);
 		jb_lit(out, ",\"name\":");
 		dns_put_edns_option_name(out, code);
 		jb_char(out, '}');
@@ -1187,9 +748,9 @@ static enum dns_err put_edns(const struct dns_decoder *dec, struct jbuf *out,
 	enum dns_err err = DNS_OK;
 
 	jb_lit(out, ",\"edns\":{\"udp_size\":");
-	put_u32(out, o->klass);
+	rdt_u32(out, o->klass);
 	jb_lit(out, ",\"version\":");
-	put_u32(out, (o->ttl >> 16) & 0xff);
+	rdt_u32(out, (o->ttl >> 16) & 0xff);
 	jb_lit(out, ",\"do\":");
 	jb_bool(out, o->ttl & 0x8000);
 	jb_lit(out, ",\"options\":[");
@@ -1203,9 +764,9 @@ static enum dns_err put_edns(const struct dns_decoder *dec, struct jbuf *out,
 }
 
 /*
- * ldns_dec.c check_additional(): more than one OPT RR, or fewer RRs read
- * than ldns's final arcount (lowered by one per TSIG and by the OPT count
- * as a uint8_t, all in uint16_t), i.e. a TSIG that was not last.
+ * ldns_dec.c check_additional(): more than one OPT RR, or fewer RRs
+ * listed than ldns's final arcount (lowered by one per TSIG and by the
+ * OPT count as a uint8_t, all in uint16_t): a TSIG that was not last.
  */
 static enum dns_err check_additional(const struct msg *m)
 {
@@ -1275,7 +836,25 @@ static enum dns_err fast_render(struct dns_decoder *dec, const uint8_t *wire,
 	}
 	if (has_edns(dec, &m))
 		sum->rcode |= (uint16_t)(dec->rr[m.opt].ttl >> 24 << 4);
+	nc_forget(dec);
 	return put_message(dec, out, &m, sum->rcode);
+}
+
+/* The type/class text of class IN for the common types, by the shared
+ * writers of names.c (so it stays theirs whatever they write). */
+static void tc_init(struct dns_decoder *dec)
+{
+	for (unsigned t = 0; t < TC_TYPES; t++) {
+		char buf[2 * TC_LEN];
+		struct jbuf jb;
+
+		jb_init(&jb, buf, sizeof(buf));
+		put_type_class(&jb, (uint16_t)t, LDNS_RR_CLASS_IN);
+		if (jb.overflow || (size_t)(jb.p - buf) > TC_LEN)
+			continue; /* written at run time instead */
+		memcpy(dec->tc[t], buf, (size_t)(jb.p - buf));
+		dec->tc_len[t] = (uint8_t)(jb.p - buf);
+	}
 }
 
 static int fast_create(struct dns_decoder **out)
@@ -1293,6 +872,7 @@ static int fast_create(struct dns_decoder **out)
 		dr_free(dec);
 		return -ENOMEM;
 	}
+	tc_init(dec);
 	*out = dec;
 	return 0;
 }
