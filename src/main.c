@@ -79,21 +79,21 @@ static int run(const struct dr_opts *o)
 	const struct dns_decoder_ops *ops = dns_decoder_find(o->decoder);
 	struct writer *wr = NULL;
 	struct worker *workers = dr_calloc(o->workers, sizeof(*workers));
-	int ret, rc = 0;
+	int ret, rc = 1;
 
-	if (!workers)
+	if (!workers) {
+		fprintf(stderr, "dnsring: out of memory\n");
 		return 1;
+	}
 	ss.workers = workers;
 	for (unsigned i = 0; i < o->workers; i++) {
 		if ((ret = worker_init(&workers[i], i, o, ops, NULL)) < 0) {
 			fprintf(stderr, "dnsring: cannot set up worker: %s\n", dr_strerror(ret));
-			return 1;
+			goto out;
 		}
 	}
-	if ((ret = start_writer(o, &ss, &wr)) < 0) {
-		writer_destroy(wr);
-		return 1;
-	}
+	if (start_writer(o, &ss, &wr) < 0)
+		goto out;
 	for (unsigned i = 0; i < o->workers; i++)
 		workers[i].wr = wr;
 	rc = run_source(o, workers, &ss);
@@ -102,6 +102,7 @@ static int run(const struct dr_opts *o)
 		rc = 1;
 	if (!o->quiet)
 		stats_summary(stderr, &ss);
+out:
 	for (unsigned i = 0; i < o->workers; i++)
 		worker_fini(&workers[i]);
 	writer_destroy(wr);
