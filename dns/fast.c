@@ -69,6 +69,7 @@
 #define NAME_JSON_MAX (DNSW_MAX_NAME * 5 + 2)
 
 #define NC_SIZE 64   /* printed-suffix cache slots (by wire offset) */
+#define VC_SIZE 64   /* checked-suffix cache slots (by wire offset) */
 #define TC_TYPES 300 /* types with a precomputed type/class IN text */
 #define TC_LEN 72
 /* '{"name":' name ',"type":..."class_name":"..."' (at most 90 characters
@@ -95,11 +96,22 @@ struct nc_ent {
 	uint32_t gen; /* valid while equal to dec->gen */
 };
 
+/* A name suffix at wire offset off that the framing pass checked: labels
+ * of len octets (root label not counted) over hops pointers. */
+struct vc_ent {
+	uint32_t off;
+	uint32_t gen; /* valid while equal to dec->vgen */
+	uint16_t len;
+	uint16_t hops;
+};
+
 struct dns_decoder {
 	struct rrv *rr;    /* MAX_VIEWS views, all sections in order */
 	ldns_buffer *text; /* presentation text of one uncommon field; reused */
 	uint32_t gen;      /* bumped per message: forgets dec->nc */
+	uint32_t vgen;     /* bumped per message: forgets dec->vc */
 	struct nc_ent nc[NC_SIZE];
+	struct vc_ent vc[VC_SIZE];
 	uint8_t tc_len[TC_TYPES];
 	char tc[TC_TYPES][TC_LEN]; /* ',"type":1,...,"class_name":"IN"' */
 };
@@ -108,6 +120,7 @@ struct dns_decoder {
 struct msg {
 	const uint8_t *w;
 	size_t len;
+	struct dns_decoder *dec;
 	unsigned n[4];       /* views per section (additional: OPT, TSIG too) */
 	unsigned nopt;       /* OPT RRs in the additional section */
 	unsigned ntsig;      /* TSIG RRs there */
@@ -206,6 +219,79 @@ static void put_name(struct dns_decoder *dec, struct jbuf *out,
 		out->p = d;
 	else
 		jb_raw(out, s, (size_t)(d - s));
+}
+
+/* ---- checking names (framing) ---- */
+
+static void vc_forget(struct dns_decoder *dec)
+{
+	if (++dec->vgen == 0) {
+		memset(dec->vc, 0, sizeof(dec->vc));
+		dec->vgen = 1;
+	}
+}
+
+/*
+ * dnsw_name(c, NULL, NULL) with a memory: a pointer to a suffix checked
+ * earlier in this message takes its length and pointer count instead of
+ * a walk, and every label checked here is remembered. Anything irregular
+ * is handed to dnsw_name() from the start, which decides and names the
+ * error, so the verdict is always dnsw_name()'s.
+ */
+static enum dns_err check_name(const struct msg *m, struct dnsw *c)
+{
+	struct dns_decoder *dec = m->dec;
+	const uint8_t *w = m->w;
+	size_t len = m->len, p = c->pos, next = 0, total = 0;
+	struct { uint32_t off; uint16_t total, hops; } lab[DNSW_MAX_NAME / 2];
+	unsigned nl = 0, hops = 0;
+
+	for (;;) {
+		const struct vc_ent *e;
+		uint8_t l;
+
+		if (p >= len)
+			return dnsw_name(c, NULL, NULL);
+		l = w[p];
+		if (l == 0)
+			break;
+		if (l <= DNSW_MAX_LABEL) {
+			if (len - p - 1 < l || total + 1 + l > DNSW_MAX_NAME - 1)
+				return dnsw_name(c, NULL, NULL);
+			lab[nl].off = (uint32_t)p;
+			lab[nl].total = (uint16_t)total;
+			lab[nl++].hops = (uint16_t)hops;
+			total += 1 + (size_t)l;
+			p += 1 + (size_t)l;
+			continue;
+		}
+		if (l < 0xc0 || len - p < 2 || ++hops > DNSW_MAX_HOPS)
+			return dnsw_name(c, NULL, NULL);
+		if (next == 0)
+			next = p + 2;
+		p = (size_t)(l & 0x3f) << 8 | w[p + 1];
+		if (p == 0 || p >= len)
+			return dnsw_name(c, NULL, NULL);
+		e = &dec->vc[p % VC_SIZE];
+		if (e->gen == dec->vgen && e->off == p) {
+			if (total + e->len > DNSW_MAX_NAME - 1 ||
+			    hops + e->hops > DNSW_MAX_HOPS)
+				return dnsw_name(c, NULL, NULL);
+			total += e->len;
+			hops += e->hops;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < nl; i++) {
+		struct vc_ent *e = &dec->vc[lab[i].off % VC_SIZE];
+
+		e->off = lab[i].off;
+		e->gen = dec->vgen;
+		e->len = (uint16_t)(total - lab[i].total);
+		e->hops = (uint16_t)(hops - lab[i].hops);
+	}
+	c->pos = next ? next : p + 1;
+	return DNS_OK;
 }
 
 /* ---- RDATA fields, cut as ldns_wire2rdf cuts them ---- */
@@ -312,7 +398,10 @@ static enum dns_err field_next(const struct msg *m, struct fields *it,
 		}
 		dnsw_init(&c, m->w, m->len);
 		c.pos = it->p;
-		err = dnsw_name(&c, mode == F_COPY ? name : NULL, &f->nlen);
+		if (mode == F_CHECK)
+			err = check_name(m, &c);
+		else
+			err = dnsw_name(&c, name, &f->nlen);
 		if (err != DNS_OK)
 			return err;
 		f->len = c.pos - it->p;
@@ -382,7 +471,7 @@ static enum dns_err frame_rr(struct msg *m, struct dnsw *c, struct rrv *v,
 	if (c->pos >= c->len) /* ldns: the section is incomplete */
 		return past;
 	v->owner = (uint32_t)c->pos;
-	err = dnsw_name(c, sum ? qname : NULL, &qlen);
+	err = sum ? dnsw_name(c, qname, &qlen) : check_name(m, c);
 	if (err != DNS_OK)
 		return err;
 	if (!dnsw_need(c, section == S_QUESTION ? 4 : 10, past))
@@ -424,6 +513,7 @@ static enum dns_err frame(struct dns_decoder *dec, struct msg *m,
 	unsigned nv = 0;
 	enum dns_err err;
 
+	vc_forget(dec);
 	dnsw_init(&c, m->w, m->len);
 	c.pos = DNSW_HDR_LEN;
 	for (int s = S_QUESTION; s <= S_ADDITIONAL; s++) {
@@ -446,9 +536,13 @@ static enum dns_err frame(struct dns_decoder *dec, struct msg *m,
 					m->opt_data = (int)nv;
 			} else if (s == S_ADDITIONAL && v->type == LDNS_RR_TYPE_TSIG) {
 				/* A second TSIG would make ldns leak the first:
-				 * the reference refuses such messages. */
-				if (++m->ntsig == 2)
+				 * the reference refuses such messages before
+				 * it reads any (so no question in sum either). */
+				if (++m->ntsig == 2) {
+					sum->has_question = 0;
+					sum->qname_len = 0;
 					return DNS_E_OTHER;
+				}
 				m->tsig = (int)nv;
 				count--;
 			}
@@ -568,7 +662,8 @@ static enum dns_err put_rdata(struct dns_decoder *dec, struct jbuf *out,
 
 	/* A and AAAA: one fixed field, or none (RDLENGTH 0). */
 	if (v->type == LDNS_RR_TYPE_A || v->type == LDNS_RR_TYPE_AAAA) {
-		if (!(d = rdt_reserve(out, 48)))
+		d = rdt_reserve(out, 48);
+		if (!d)
 			return DNS_OK;
 		*d++ = '"';
 		if (v->fend > v->rdata)
@@ -813,8 +908,8 @@ static enum dns_err fast_render(struct dns_decoder *dec, const uint8_t *wire,
 				size_t len, struct jbuf *out,
 				struct dns_summary *sum)
 {
-	struct msg m = { .w = wire, .len = len, .opt = -1, .opt_data = -1,
-			 .tsig = -1 };
+	struct msg m = { .w = wire, .len = len, .dec = dec, .opt = -1,
+			 .opt_data = -1, .tsig = -1 };
 	enum dns_err err;
 
 	sum->has_header = 0;

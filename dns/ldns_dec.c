@@ -692,6 +692,7 @@ const struct dns_decoder_ops dns_ldns_decoder = {
 /* Every decoder, by name; adding one is one more line here. */
 static const struct dns_decoder_ops *const decoders[] = {
 	&dns_ldns_decoder,
+	&dns_fast_decoder,
 };
 
 const struct dns_decoder_ops *dns_decoder_find(const char *name)

@@ -29,25 +29,32 @@ static const char digits2[201] =
 	"6061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static unsigned ndigits(uint32_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Digits written in place from the end, two at a time. */
 char *rdt_dec(char *d, uint32_t v)
 {
-	char tmp[10], *p = tmp + sizeof(tmp);
-	size_t n;
+	char *end = d + ndigits(v), *p = end;
 
 	while (v >= 100) {
 		p -= 2;
 		memcpy(p, digits2 + 2 * (v % 100), 2);
 		v /= 100;
 	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, digits2 + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(d, p, n);
-	return d + n;
+	if (v >= 10)
+		memcpy(p - 2, digits2 + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return end;
 }
 
 void rdt_u32(struct jbuf *out, uint32_t v)
@@ -92,48 +99,76 @@ static const uint8_t name_cls[256] = {
 	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
+/* The rare octets that need an escape. */
+static char *label_escape(char *d, uint8_t c)
+{
+	switch (name_cls[c]) {
+	case 1:
+		*d++ = '\\';
+		*d++ = '"';
+		break;
+	case 2:
+		*d++ = '\\';
+		*d++ = '\\';
+		*d++ = (char)c;
+		break;
+	case 3:
+		memcpy(d, "\\\\\\\\", 4);
+		d += 4;
+		break;
+	default:
+		*d++ = '\\';
+		*d++ = '\\';
+		d = put_ddd(d, c);
+		break;
+	}
+	return d;
+}
+
 char *rdt_label(char *d, const uint8_t *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = s[i];
 
-		switch (name_cls[c]) {
-		case 0:
+		if (__builtin_expect(name_cls[c] == 0, 1))
 			*d++ = (char)c;
-			break;
-		case 1:
-			*d++ = '\\';
-			*d++ = '"';
-			break;
-		case 2:
-			*d++ = '\\';
-			*d++ = '\\';
-			*d++ = (char)c;
-			break;
-		case 3:
-			memcpy(d, "\\\\\\\\", 4);
-			d += 4;
-			break;
-		default:
-			*d++ = '\\';
-			*d++ = '\\';
-			d = put_ddd(d, c);
-			break;
-		}
+		else
+			d = label_escape(d, c);
 	}
 	return d;
 }
 
 /* ---- the other field types ---- */
 
+/* Each octet's digits, padded to 4 bytes, and how many are digits. */
+static const struct { char s[4]; uint8_t n; } octets[256] = {
+#define O1(v) { { (char)('0' + (v)), 0, 0, 0 }, 1 }
+#define O2(v) { { (char)('0' + (v) / 10), (char)('0' + (v) % 10), 0, 0 }, 2 }
+#define O3(v) { { (char)('0' + (v) / 100), (char)('0' + (v) / 10 % 10), \
+		  (char)('0' + (v) % 10), 0 }, 3 }
+#define O10(f, b) f(b), f(b + 1), f(b + 2), f(b + 3), f(b + 4), \
+		  f(b + 5), f(b + 6), f(b + 7), f(b + 8), f(b + 9)
+	O10(O1, 0), O10(O2, 10), O10(O2, 20), O10(O2, 30), O10(O2, 40),
+	O10(O2, 50), O10(O2, 60), O10(O2, 70), O10(O2, 80), O10(O2, 90),
+	O10(O3, 100), O10(O3, 110), O10(O3, 120), O10(O3, 130), O10(O3, 140),
+	O10(O3, 150), O10(O3, 160), O10(O3, 170), O10(O3, 180), O10(O3, 190),
+	O10(O3, 200), O10(O3, 210), O10(O3, 220), O10(O3, 230), O10(O3, 240),
+	O3(250), O3(251), O3(252), O3(253), O3(254), O3(255),
+#undef O10
+#undef O3
+#undef O2
+#undef O1
+};
+
+/* inet_ntop(AF_INET): writes 4 bytes per octet, keeps its digits. */
 char *rdt_ip4(char *d, const uint8_t *a)
 {
 	for (int i = 0; i < 4; i++) {
-		if (i)
-			*d++ = '.';
-		d = rdt_dec(d, a[i]);
+		memcpy(d, octets[a[i]].s, 4);
+		d += octets[a[i]].n;
+		*d++ = '.';
 	}
-	return d;
+	return d - 1;
 }
 
 static char *put_hex16(char *d, unsigned v)
@@ -494,7 +529,8 @@ static enum rdt_result put_svc_value(struct jbuf *out, uint16_t key, const uint8
 		if (n % al)
 			return RDT_LDNS;
 		for (size_t i = 0; i < n; i += al) {
-			if (!(d = rdt_reserve(out, 48)))
+			d = rdt_reserve(out, 48);
+			if (!d)
 				return RDT_OK;
 			if (i)
 				*d++ = ',';
@@ -545,11 +581,13 @@ enum rdt_result rdt_field(struct jbuf *out, int ft, const uint8_t *s, size_t n)
 
 	switch (ft) {
 	case LDNS_RDF_TYPE_A:
-		if ((d = rdt_reserve(out, 16)))
+		d = rdt_reserve(out, 16);
+		if (d)
 			out->p = rdt_ip4(d, s);
 		return RDT_OK;
 	case LDNS_RDF_TYPE_AAAA:
-		if ((d = rdt_reserve(out, 48)))
+		d = rdt_reserve(out, 48);
+		if (d)
 			out->p = rdt_ip6(d, s);
 		return RDT_OK;
 	case LDNS_RDF_TYPE_INT8: case LDNS_RDF_TYPE_ALG:

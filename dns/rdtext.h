@@ -45,7 +45,8 @@ char *rdt_dec(char *d, uint32_t v);
 /** Decimal into out. */
 void rdt_u32(struct jbuf *out, uint32_t v);
 
-/** Dotted quad, at most 15 characters at d. @return the end. */
+/** Dotted quad: 15 characters at most, but needs 16 bytes of room at d.
+ * @return the end. */
 char *rdt_ip4(char *d, const uint8_t *a);
 
 /** IPv6 text exactly as glibc's inet_ntop, at most 45 characters. */

@@ -100,11 +100,11 @@ int main(int argc, char **argv)
 	const char *decoders = "ldns,fast";
 	struct msgs m = { 0 };
 	int rounds = 20, i, rc = 0;
-	char *batch, *list, *name;
+	char *batch, *list, *name, *next;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-			rounds = atoi(argv[++i]);
+			rounds = (int)strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			decoders = argv[++i];
 		else
@@ -128,9 +128,13 @@ int main(int argc, char **argv)
 	list = strdup(decoders);
 	if (!batch || !list)
 		return 1;
-	for (name = strtok(list, ","); name; name = strtok(NULL, ","))
+	for (name = list; name; name = next) { /* "ldns,fast" */
+		next = strchr(name, ',');
+		if (next)
+			*next++ = 0;
 		if (bench(name, &m, rounds, batch) != 0)
 			rc = 1;
+	}
 	free(list);
 	free(batch);
 	msgs_free(&m);

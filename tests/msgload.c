@@ -102,11 +102,15 @@ int msgs_walk(const char *path, FILE *fp, msgs_cb cb, void *arg,
 		return -1;
 	}
 	link = link_from_dlt(pcap_datalink(pc));
-	while (!stop && (rc = pcap_next_ex(pc, &h, &data)) == 1) {
-		struct dr_pkt p = { .data = data, .caplen = h->caplen,
-				    .wirelen = h->len, .linktype = (uint16_t)link };
+	for (;;) {
+		struct dr_pkt p;
 		struct pkt_info pi;
 
+		rc = stop ? 0 : pcap_next_ex(pc, &h, &data);
+		if (rc != 1)
+			break;
+		p = (struct dr_pkt){ .data = data, .caplen = h->caplen,
+				     .wirelen = h->len, .linktype = (uint16_t)link };
 		if (frames)
 			(*frames)++;
 		if (link < 0 || pkt_decode(&p, &pi) != PKT_OK || pi.l4proto != 17)
