@@ -67,7 +67,10 @@ static int link_from_dlt(int dlt)
 static void *lane_main(void *arg)
 {
 	struct lane *l = arg;
+	char name[16];
 
+	snprintf(name, sizeof(name), "dr-worker%u", l->w->index);
+	pthread_setname_np(pthread_self(), name);
 	for (;;) {
 		struct pcapin_block *b = chan_pop(&l->full);
 		int eof = b->eof;

@@ -350,6 +350,7 @@ static void *writer_main(void *arg)
 {
 	struct writer *wr = arg;
 
+	pthread_setname_np(pthread_self(), "dr-writer");
 	uv_run(&wr->loop, UV_RUN_DEFAULT);
 	drain(wr); /* nothing should be left; be sure */
 	return NULL;

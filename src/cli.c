@@ -35,6 +35,8 @@ enum {
 	OPT_NO_PROMISC,
 	OPT_NO_DECODE,
 	OPT_WORKER_ID,
+	OPT_NO_MATCH,
+	OPT_MATCH_TIMEOUT,
 };
 
 #define STATS_UNSET UINT32_MAX
@@ -60,6 +62,8 @@ static const struct option long_opts[] = {
 	{ "no-promisc",     no_argument,       NULL, OPT_NO_PROMISC },
 	{ "no-decode",      no_argument,       NULL, OPT_NO_DECODE },
 	{ "worker-id",      no_argument,       NULL, OPT_WORKER_ID },
+	{ "no-match",       no_argument,       NULL, OPT_NO_MATCH },
+	{ "match-timeout",  required_argument, NULL, OPT_MATCH_TIMEOUT },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "version",        no_argument,       NULL, 'V' },
 	{ "help",           no_argument,       NULL, 'h' },
@@ -98,6 +102,9 @@ void cli_usage(FILE *f)
 "                           packets are spread by a symmetric flow hash\n"
 "      --decoder NAME       DNS decoder: fast (default) or ldns (the reference;\n"
 "                           ~12x slower, byte-identical output, for cross-checks)\n"
+"      --match-timeout S    how long a query waits for its response (default 5);\n"
+"                           a response that finds its query gets \"rtt_us\"\n"
+"      --no-match           no query/response matching (no rtt_us)\n"
 "\n"
 "Output:\n"
 "  -o, --output FILE|-      append records to FILE ('-' = standard output, default)\n"
@@ -212,6 +219,7 @@ static void set_defaults(struct dr_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->workers = default_workers();
 	o->decoder = "fast";
+	o->match_timeout = 5;
 	o->batch_kb = 1024;
 	o->stats_interval = STATS_UNSET;
 	o->ring_mb = 64;
@@ -314,6 +322,12 @@ static int parse_one(int c, const char *arg, struct dr_opts *o)
 		break;
 	case OPT_NO_DECODE:
 		o->no_decode = 1;
+		break;
+	case OPT_NO_MATCH:
+		o->no_match = 1;
+		break;
+	case OPT_MATCH_TIMEOUT:
+		ret = parse_seconds("--match-timeout", arg, &o->match_timeout);
 		break;
 	case OPT_WORKER_ID:
 		o->worker_id = 1;

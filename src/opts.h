@@ -31,6 +31,8 @@ struct dr_opts {
 	/* processing */
 	unsigned workers;                  /* -w */
 	const char *decoder;               /* --decoder */
+	int no_match;                      /* --no-match: no query/response matching */
+	double match_timeout;              /* --match-timeout seconds */
 
 	/* output */
 	const char *output;                /* -o: NULL or "-" = stdout */

@@ -23,6 +23,12 @@ int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
 	w->ops = ops;
 	w->wr = wr;
 	jb_tscache_init(&w->tsc);
+	if (!opts->no_match) {
+		int ret = match_create(&w->match, WORKER_MATCH_CAPACITY,
+				       (uint64_t)(opts->match_timeout * 1e9));
+		if (ret < 0)
+			return ret;
+	}
 	return ops->create(&w->dec);
 }
 
@@ -31,6 +37,8 @@ void worker_fini(struct worker *w)
 	if (w->dec)
 		w->ops->destroy(w->dec);
 	w->dec = NULL;
+	match_destroy(w->match);
+	w->match = NULL;
 }
 
 static void submit(struct worker *w)
@@ -47,21 +55,31 @@ void worker_flush(struct worker *w)
 
 void worker_finish(struct worker *w)
 {
+	if (w->match)
+		match_flush(w->match);
 	if (!w->batch)
 		w->batch = writer_batch_get(w->wr, w->index);
 	w->batch->last = 1;
 	submit(w);
 }
 
-/* Format one record into jb; returns the decoder's verdict. */
-static enum dns_err format_record(struct worker *w, struct jbuf *jb, const struct rec_meta *m,
+/*
+ * Format one record into jb; returns the decoder's verdict. The message is
+ * offered to the match table once (matched is set after that), between
+ * decoding and the trailer that carries rtt_us.
+ */
+static enum dns_err format_record(struct worker *w, struct jbuf *jb, struct rec_meta *m,
 				  const uint8_t *msg, uint32_t len, int truncated,
-				  struct dns_summary *sum)
+				  struct dns_summary *sum, int *matched)
 {
 	enum dns_err err;
 
 	rec_begin(jb, &w->tsc, m);
 	err = w->ops->render(w->dec, msg, len, jb, sum);
+	if (w->match && !*matched) {
+		m->rtt_us = match_offer(w->match, m->pi, m->transport, sum, m->ts_ns);
+		*matched = 1;
+	}
 	/* A message cut by the snap length fails somewhere inside; the cause
 	 * worth reporting is the cut, not where the decoder tripped on it. */
 	if (truncated)
@@ -92,12 +110,13 @@ static void count_message(struct worker *w, const struct dns_summary *sum, enum 
 		dr_ctr_add(&w->st.malformed[err], 1);
 }
 
-static void emit(struct worker *w, const struct rec_meta *m, const uint8_t *msg,
+static void emit(struct worker *w, struct rec_meta *m, const uint8_t *msg,
 		 uint32_t len, int truncated)
 {
 	struct dns_summary sum;
 	struct jbuf jb;
 	enum dns_err err;
+	int matched = 0;
 
 	for (int attempt = 0;; attempt++) {
 		struct dr_batch *b;
@@ -107,7 +126,7 @@ static void emit(struct worker *w, const struct rec_meta *m, const uint8_t *msg,
 		b = w->batch;
 		jb_init(&jb, b->buf + b->len, b->cap - b->len);
 		memset(&sum, 0, sizeof(sum));
-		err = format_record(w, &jb, m, msg, len, truncated, &sum);
+		err = format_record(w, &jb, m, msg, len, truncated, &sum, &matched);
 		if (!jb.overflow)
 			break;
 		if (b->nrec) {

@@ -13,6 +13,7 @@
 
 #include "capture/pkt.h"
 #include "dns/dns.h"
+#include "dns/match.h"
 #include "output/json.h"
 #include "output/writer.h"
 #include "src/common.h"
@@ -41,6 +42,7 @@ struct worker {
 	struct writer *wr;
 	const struct dns_decoder_ops *ops;
 	struct dns_decoder *dec;
+	struct match_table *match;      /* NULL with --no-match */
 	struct dr_batch *batch;         /* current batch, NULL until the first record */
 	struct jb_tscache tsc;
 	struct worker_stats st;
@@ -56,6 +58,9 @@ void worker_process(struct worker *w, const struct dr_pkt *pkts, unsigned n);
 
 /** Hand the current partial batch to the writer (idle source, flush timer). */
 void worker_flush(struct worker *w);
+
+/* Queries in flight per worker, at most (match table: about 48 bytes each). */
+#define WORKER_MATCH_CAPACITY 65536
 
 /** Submit the final batch; the worker must not produce records after this. */
 void worker_finish(struct worker *w);
