@@ -17,6 +17,7 @@ struct totals {
 	uint64_t frag_unsupported, tcp_unsupported;
 	uint64_t dns_msgs, queries, responses, malformed[DNS_E__MAX], malformed_all;
 	uint64_t records, record_too_large;
+	uint64_t m_queries, m_dups, m_matched, m_unmatched, m_unanswered, m_evicted;
 };
 
 double stats_now(void)
@@ -48,11 +49,28 @@ static void add_worker(struct totals *t, const struct worker_stats *s)
 	t->record_too_large += dr_ctr_get(&s->record_too_large);
 }
 
+static void add_match(struct totals *t, const struct match_table *m)
+{
+	const struct match_stats *ms;
+
+	if (!m)
+		return;
+	ms = match_stats(m);
+	t->m_queries += dr_ctr_get(&ms->queries);
+	t->m_dups += dr_ctr_get(&ms->duplicates);
+	t->m_matched += dr_ctr_get(&ms->matched);
+	t->m_unmatched += dr_ctr_get(&ms->unmatched);
+	t->m_unanswered += dr_ctr_get(&ms->unanswered);
+	t->m_evicted += dr_ctr_get(&ms->evicted);
+}
+
 static void sum(const struct stats_src *s, struct totals *t)
 {
 	memset(t, 0, sizeof(*t));
-	for (unsigned i = 0; i < s->nworkers; i++)
+	for (unsigned i = 0; i < s->nworkers; i++) {
 		add_worker(t, &s->workers[i].st);
+		add_match(t, s->workers[i].match);
+	}
 }
 
 struct kernel_totals {
@@ -158,6 +176,11 @@ void stats_summary(FILE *f, const struct stats_src *s)
 		fprintf(f, "  not yet supported: %" PRIu64 " TCP segments on DNS ports, %" PRIu64
 			" IP fragments (counted, not decoded)\n", t.tcp_unsupported,
 			t.frag_unsupported);
+	if (s->nworkers && s->workers[0].match)
+		fprintf(f, "  matching:    %" PRIu64 " responses matched (rtt_us), %" PRIu64
+			" without a query seen; %" PRIu64 " queries unanswered, %" PRIu64
+			" retransmitted, %" PRIu64 " evicted (table full)\n", t.m_matched,
+			t.m_unmatched, t.m_unanswered, t.m_dups, t.m_evicted);
 	fprintf(f, "  records:     %" PRIu64 " formed, %" PRIu64 " written (%" PRIu64 " bytes)",
 		t.records, dr_ctr_get(&ws->records), dr_ctr_get(&ws->bytes));
 	if (t.record_too_large)

@@ -201,4 +201,48 @@ else
 	echo "SKIP: pcapng: no editcap (Wireshark's command-line tools)"
 fi
 
+# Query/response matching, checked independently of dnsring's table: pair
+# records by (client, server, ports, id, question) with the query earlier;
+# every such response must carry rtt_us = its ts minus the query's ts.
+if [ -n "$PY" ]; then
+	if "$PY" - "$TMP/plain.out" >"$TMP/rtt.txt" 2>&1 <<'PYEOF'
+import json, sys
+from datetime import datetime
+def us(ts):
+    d = datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return int(d.timestamp()) * 1000000 + d.microsecond
+queries, bad, paired, unpaired = {}, 0, 0, 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("malformed") or not r["queries"]:
+        continue
+    q = r["queries"][0]
+    qk = (q["name"].lower(), q["type"], q["class"])
+    if r["qr"] == "query":
+        k = (r["src_ip"], r["src_port"], r["dst_ip"], r["dst_port"], r["id"]) + qk
+        queries.setdefault(k, us(r["ts"]))
+        continue
+    k = (r["dst_ip"], r["dst_port"], r["src_ip"], r["src_port"], r["id"]) + qk
+    if k not in queries:
+        unpaired += 1
+        continue
+    want = us(r["ts"]) - queries.pop(k)
+    paired += 1
+    if r.get("rtt_us") != want:
+        bad += 1
+        if bad < 4:
+            print("rtt mismatch:", r.get("rtt_us"), "want", want, k)
+print(paired, unpaired, bad)
+sys.exit(1 if bad else 0)
+PYEOF
+	then
+		read -r paired unpaired bad <"$TMP/rtt.txt"
+		assert_eq "responses whose query is in the file without the right rtt_us" 0 "$bad"
+		[ "$paired" -gt 4000 ] && pass "rtt_us checked on $paired responses ($unpaired without their query in the file)" ||
+			fail "only $paired responses paired with their queries"
+	else
+		fail "rtt_us check: $(cat "$TMP/rtt.txt")"
+	fi
+fi
+
 finish
