@@ -6,21 +6,60 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <time.h>
 
 #include "output/json.h"
 
+#define DR_JB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Decimal digits of v (1..20). */
+static inline unsigned count_digits(uint64_t v)
+{
+	unsigned n = 1;
+
+	for (;;) {
+		if (v < 10) return n;
+		if (v < 100) return n + 1;
+		if (v < 1000) return n + 2;
+		if (v < 10000) return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/*
+ * Runs several times per record (ports, counts, TTLs): two digits per
+ * division, written straight into the buffer.
+ */
 void jb_u64(struct jbuf *jb, uint64_t v)
 {
-	char tmp[20];
-	char *q = tmp + sizeof(tmp);
+	unsigned n = count_digits(v);
+	char *q;
 
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	jb_raw(jb, q, (size_t)(tmp + sizeof(tmp) - q));
+	if (DR_JB_UNLIKELY(jb_room(jb) < n)) {
+		jb->overflow = 1;
+		jb->p = jb->end;
+		return;
+	}
+	q = jb->p + n;
+	jb->p = q;
+	while (v >= 100) {
+		unsigned i = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--q = digit_pairs[i + 1];
+		*--q = digit_pairs[i];
+	}
+	if (v >= 10) {
+		*--q = digit_pairs[v * 2 + 1];
+		*--q = digit_pairs[v * 2];
+	} else {
+		*--q = (char)('0' + v);
+	}
 }
 
 void jb_i64(struct jbuf *jb, int64_t v)
@@ -154,16 +193,67 @@ static void put_ipv4(struct jbuf *jb, const uint8_t *a)
 	}
 }
 
+static void put_hex16(struct jbuf *jb, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[4];
+	int n = 0;
+
+	for (int shift = 12; shift >= 0; shift -= 4)
+		if (n || (v >> shift) & 15 || shift == 0)
+			tmp[n++] = hex[(v >> shift) & 15];
+	jb_raw(jb, tmp, (size_t)n);
+}
+
+/*
+ * RFC 5952 text of an IPv6 address, the same as glibc's inet_ntop (which
+ * costs a vfprintf per group): the longest run of two or more zero groups
+ * (the first on a tie) becomes "::"; ::ffff:0:0/96 and ::/96 addresses
+ * other than :: and ::1-style end in dotted IPv4, as inet_ntop prints them.
+ */
+static void put_ipv6(struct jbuf *jb, const uint8_t *a)
+{
+	unsigned w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, cur_len = 0;
+			if (++cur_len > best_len)
+				best = cur, best_len = cur_len;
+		} else {
+			cur = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				jb_char(jb, ':');
+			continue;
+		}
+		if (i)
+			jb_char(jb, ':');
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			put_ipv4(jb, a + 12);
+			return;
+		}
+		put_hex16(jb, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		jb_char(jb, ':');
+}
+
 void jb_ip(struct jbuf *jb, int version, const uint8_t *addr)
 {
-	char tmp[INET6_ADDRSTRLEN];
-
 	jb_char(jb, '"');
-	if (version == 4) {
+	if (version == 4)
 		put_ipv4(jb, addr);
-	} else if (inet_ntop(AF_INET6, addr, tmp, sizeof(tmp))) {
-		jb_raw(jb, tmp, strlen(tmp));
-	}
+	else
+		put_ipv6(jb, addr);
 	jb_char(jb, '"');
 }
 

@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "output/json.h"
 
 static char out[4096];
@@ -90,6 +94,74 @@ static void test_ip(void **state)
 	expect(&jb, "\"192.0.2.255\"\"2001:db8::1\"");
 }
 
+/* jb_ip's own IPv6 formatter against glibc's inet_ntop (the oracle): edge
+ * cases plus random addresses biased to zero groups, where "::" placement
+ * is decided. */
+static void check_v6(const uint8_t *a)
+{
+	char want[INET6_ADDRSTRLEN + 2] = "\"";
+	struct jbuf jb = fresh();
+
+	assert_non_null(inet_ntop(AF_INET6, a, want + 1, INET6_ADDRSTRLEN));
+	strcat(want, "\"");
+	jb_ip(&jb, 6, a);
+	expect(&jb, want);
+}
+
+static void test_ipv6_vs_inet_ntop(void **state)
+{
+	static const char *fixed[] = {
+		"00000000000000000000000000000000", "00000000000000000000000000000001",
+		"00000000000000000000ffffc0000201", "000000000000000000000000c0000201",
+		"20010db8000000000000000000000000", "20010db8000000010000000000000001",
+		"20010db8000000000001000000000001", "fe800000000000000000000000000001",
+		"00000000000000000000ffff00000000", "0000000000000000000100000000ffff",
+		"ffffffffffffffffffffffffffffffff", "20010db8000100000001000000010000",
+	};
+	uint8_t a[16];
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		for (int j = 0; j < 16; j++) {
+			unsigned v;
+			sscanf(fixed[i] + 2 * j, "%2x", &v);
+			a[j] = (uint8_t)v;
+		}
+		check_v6(a);
+	}
+	srand(7);
+	for (int n = 0; n < 200000; n++) {
+		for (int g = 0; g < 8; g++) {
+			int r = rand();
+			unsigned v = (r & 3) ? 0 : (unsigned)(r >> 2) & ((r & 4) ? 0xffff : 0xf);
+			if (g == 5 && (r & 0x100))
+				v = 0xffff;
+			a[2 * g] = (uint8_t)(v >> 8);
+			a[2 * g + 1] = (uint8_t)v;
+		}
+		check_v6(a);
+	}
+}
+
+static void test_u64_every_width(void **state)
+{
+	uint64_t v = 1;
+	(void)state;
+	for (int d = 1; d <= 20; d++) {
+		char want[32];
+		uint64_t vals[3] = { v, v - 1, v * 10 - 1 };
+		for (int k = 0; k < 3; k++) {
+			struct jbuf jb = fresh();
+			if (d == 20 && k == 2)
+				vals[k] = UINT64_MAX;
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)vals[k]);
+			jb_u64(&jb, vals[k]);
+			expect(&jb, want);
+		}
+		if (d < 20)
+			v *= 10;
+	}
+}
+
 static void test_hex(void **state)
 {
 	struct jbuf jb = fresh();
@@ -162,6 +234,8 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_ipv6_vs_inet_ntop),
+		cmocka_unit_test(test_u64_every_width),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_ts),
 		cmocka_unit_test(test_overflow_sticky),
