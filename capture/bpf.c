@@ -19,9 +19,9 @@
  * v4l4:ldh  [net+6]        ; jset #0x1fff accept   ; later fragments: no ports
  *      ldxb 4*([net]&0xf)  ; ldh [x+net]   <ports> ; ldh [x+net+2] <ports>
  *      ja   drop ; ret #0 ; ret #-1
- *  v6: ldb  [net+6]        ; jeq #17 v6l4 ; jeq #6 v6l4
- *      jeq  #44/#0/#43/#60 accept       ; fragment and other extension headers
- *      ja   drop
+ *  v6: ldb  [net+6]        ; jeq #17 v6l4 ; jeq #6 v6l4 ; jeq #44 accept
+ *      jeq  #0/#43/#60 v6ext ; ja drop   ; hop-by-hop, routing, dest opts
+ * v6ext:ldb [net+40]       ; jeq #17/#6/#44/#0/#43/#60 accept ; ja drop
  * v6l4:ldh  [net+40] <ports> ; ldh [net+42] <ports>
  *      ja   drop ; ret #0 ; ret #-1
  *
@@ -40,7 +40,9 @@
  *   software is still in-band, and those pass whole.
  * - IPv6 extension headers other than the fragment header are rare on DNS
  *   traffic but legal; rather than drop such a datagram silently, the
- *   filter passes it and the worker walks the chain.
+ *   filter passes it when the header after the first extension is UDP, TCP,
+ *   a fragment or another extension, and the worker walks the chain. That
+ *   keeps out MLD (ICMPv6 behind hop-by-hop), which every host sends.
  * - IPv4 fragments usually never get here: PACKET_FANOUT_FLAG_DEFRAG has
  *   the kernel reassemble them first (--no-defrag turns that off).
  * - Network-relative loads on a header outside the skb's linear area fail
@@ -69,7 +71,7 @@ enum label {
 	L_NEXT, L_SKIP1,
 	L_DROP0, L_ACC0,
 	L_V4, L_V4L4, L_DROP4, L_ACC4,
-	L_V6, L_V6L4, L_DROP6, L_ACC6,
+	L_V6, L_V6EXT, L_V6L4, L_DROP6, L_ACC6,
 	L__MAX
 };
 
@@ -224,9 +226,19 @@ static void assemble(struct asm_ctx *a, const struct port_range *r, unsigned n)
 	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 17, L_V6L4, L_NEXT);
 	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 6, L_V6L4, L_NEXT);
 	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 44, L_ACC6, L_NEXT); /* fragment */
-	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0, L_ACC6, L_NEXT);  /* hop-by-hop */
-	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 43, L_ACC6, L_NEXT); /* routing */
-	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 60, L_ACC6, L_DROP6); /* destination opts */
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0, L_V6EXT, L_NEXT);  /* hop-by-hop */
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 43, L_V6EXT, L_NEXT); /* routing */
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 60, L_V6EXT, L_DROP6); /* destination opts */
+	/* What follows that first extension header: UDP, TCP, a fragment or
+	 * another extension header pass; ICMPv6 (MLD behind hop-by-hop) does not. */
+	label(a, L_V6EXT);
+	stmt(a, BPF_LD | BPF_B | BPF_ABS, (uint32_t)(NET + 40));
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 17, L_ACC6, L_NEXT);
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 6, L_ACC6, L_NEXT);
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 44, L_ACC6, L_NEXT);
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0, L_ACC6, L_NEXT);
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 43, L_ACC6, L_NEXT);
+	emit(a, BPF_JMP | BPF_JEQ | BPF_K, 60, L_ACC6, L_DROP6);
 	label(a, L_V6L4);
 	ports_test(a, BPF_ABS, (uint32_t)(NET + 40), r, n, L_DROP6, L_ACC6);
 }

@@ -51,7 +51,7 @@
 #endif
 
 #define LIVEIN_POLL_MS   100          /* idle wake-up: stop flag, stats */
-#define LIVEIN_STATS_NS  1000000000ull /* PACKET_STATISTICS at least this often */
+#define LIVEIN_STATS_NS  200000000ull /* PACKET_STATISTICS at least this often */
 #define LIVEIN_MIN_FRAME (TPACKET3_HDRLEN + 16) /* smallest frame the kernel writes */
 #define LIVEIN_MAX_GRACE_MS 2000
 
@@ -467,6 +467,20 @@ static int open_rings(const struct dr_opts *opts, struct lane *lanes, unsigned n
 	return opts->user ? drop_privileges(user) : 0;
 }
 
+/* Like tcpdump's "listening on": capture is live from here on (tests wait for it). */
+static void say_listening(const struct dr_opts *opts, const struct ring_cfg *cfg, unsigned n)
+{
+	static const char *const modes[] = { [PACKET_FANOUT_HASH] = "hash",
+		[PACKET_FANOUT_LB] = "lb", [PACKET_FANOUT_CPU] = "cpu", [PACKET_FANOUT_QM] = "qm" };
+	const char *mode = (unsigned)opts->fanout < DR_ARRAY_SIZE(modes) && modes[opts->fanout]
+			   ? modes[opts->fanout] : "?";
+
+	fprintf(stderr, "dnsring: listening on %s: %u ring%s of %u x %u KiB, fanout %s%s, "
+		"filter %s\n", opts->iface, n, n == 1 ? "" : "s", cfg->block_nr,
+		cfg->block_size / 1024, mode, opts->defrag ? "+defrag" : "",
+		opts->bpf ? "-f" : "default");
+}
+
 int livein_run(const struct dr_opts *opts, struct worker *workers, unsigned n,
 	       struct livein_stats *st)
 {
@@ -503,6 +517,11 @@ int livein_run(const struct dr_opts *opts, struct worker *workers, unsigned n,
 		if ((ret = lane_start(&lanes[i], i)) < 0)
 			fprintf(stderr, "dnsring: cannot start capture thread: %s\n",
 				dr_strerror(ret));
+	}
+	if (ret == 0) {
+		st->started = 1;
+		if (!opts->quiet)
+			say_listening(opts, &cfg, n);
 	}
 out:
 	if (ret < 0)

@@ -27,6 +27,8 @@ struct livein_ring_stats {
 };
 
 struct livein_stats {
+	int started;    /* capture ran (rings open, threads started): a summary
+	                 * is meaningful; 0 after a setup error */
 	unsigned nrings;
 	struct livein_ring_stats *ring; /* nrings entries, allocated by livein_run;
 	                                 * kept after it returns, for the summary */

@@ -3,7 +3,8 @@
  * dnsgen.c: DNS traffic generator for the live tests and scripts/bench-live.
  *
  *   dnsgen -i IFACE [-n COUNT] [-r PPS|max] [-d SECONDS] [--vlan ID]...
- *          [--flows N] [--mix] [--nondns] [--write-pcap FILE] [-q]
+ *          [--flows N] [--mix] [--port P] [--frag] [--nondns]
+ *          [--write-pcap FILE] [-q]
  *
  * Builds a fixed set of Ethernet frames once: for each of N flows (client
  * address and port, server address, port 53) one query and its matching
@@ -13,6 +14,8 @@
  * 198.51.100.0/24, 2001:db8::/32; locally administered MAC addresses that
  * belong to no interface, so the receiving host's stack ignores the frames.
  * --vlan adds an 802.1Q tag (twice: 802.1ad outer + 802.1Q inner).
+ * --port sets the server port (default 53). --frag makes every response a
+ * ~2 KB TXT answer sent as two IPv4 fragments (IPv4 flows only).
  * --nondns sends UDP to port 9999 instead (a flood for filter tests).
  *
  * The set is then sent in order, cycling, on an AF_PACKET socket with
@@ -44,17 +47,26 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#define MAX_FRAME 512
+#define MAX_DGRAM 2400        /* largest frame built before fragmenting */
+#define FRAG_MTU 1500
 #define MAX_FLOWS 65536
 #define PAIRS_PER_FLOW 4       /* A, AAAA, MX, TXT */
 #define BATCH 64
 
 enum kind { K_OTHER, K_QUERY, K_RESPONSE };
 
+/* A frame of the set: bytes at set.arena + off. */
 struct frame {
-	uint8_t b[MAX_FRAME];
+	size_t off;
 	uint16_t len;
 	uint8_t kind;
+};
+
+struct set {
+	uint8_t *arena;
+	size_t used, cap;
+	struct frame *f;
+	size_t n, capn;
 };
 
 struct opts {
@@ -64,7 +76,8 @@ struct opts {
 	double duration;         /* seconds, 0 = no limit */
 	unsigned vlan[2], nvlan;
 	unsigned flows;
-	int mix, nondns, quiet;
+	unsigned port;           /* server port */
+	int mix, nondns, frag, quiet;
 	const char *pcap;
 };
 
@@ -168,11 +181,11 @@ static void make_name(uint64_t h, char *out, size_t len)
 static const uint16_t qtypes[PAIRS_PER_FLOW] = { 1, 28, 15, 16 };
 
 /* The DNS message of pair (f, i), query or response. */
-static void make_dns(struct buf *b, unsigned f, unsigned i, int response, int mix)
+static void make_dns(struct buf *b, unsigned f, unsigned i, int response, int mix, int frag)
 {
 	uint64_t h = mix64((uint64_t)f << 8 | i);
-	uint16_t qtype = qtypes[i % PAIRS_PER_FLOW];
-	int nx = mix && response && h % 7 == 0;
+	uint16_t qtype = frag ? 16 : qtypes[i % PAIRS_PER_FLOW];
+	int nx = mix && !frag && response && h % 7 == 0;
 	int edns = mix && (h >> 20) % 2;
 	char name[64];
 
@@ -212,6 +225,15 @@ static void make_dns(struct buf *b, unsigned f, unsigned i, int response, int mi
 			break;
 		default: {
 			static const char txt[] = "v=spf1 -all";
+			if (frag) { /* 8 strings of 250: a ~2 KB answer */
+				put16(b, 8 * 251);
+				for (unsigned k = 0; k < 8; k++) {
+					put8(b, 250);
+					for (unsigned j = 0; j < 250; j++)
+						put8(b, 'a' + (k + j) % 26);
+				}
+				break;
+			}
 			put16(b, 1 + sizeof(txt) - 1);
 			put8(b, sizeof(txt) - 1);
 			putn(b, txt, sizeof(txt) - 1);
@@ -244,19 +266,76 @@ static uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+static void ip4_csum(uint8_t *ip)
+{
+	ip[10] = ip[11] = 0;
+	uint16_t c = csum_fold(csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+}
+
+static void add_frame(struct set *st, const uint8_t *d, size_t len, enum kind k)
+{
+	if (st->n == st->capn) {
+		st->capn = st->capn ? 2 * st->capn : 1024;
+		st->f = realloc(st->f, st->capn * sizeof(*st->f));
+	}
+	if (st->used + len > st->cap) {
+		st->cap = st->cap ? 2 * st->cap : 1 << 20;
+		st->arena = realloc(st->arena, st->cap);
+	}
+	if (!st->f || !st->arena) {
+		fprintf(stderr, "dnsgen: out of memory\n");
+		exit(1);
+	}
+	memcpy(st->arena + st->used, d, len);
+	st->f[st->n++] = (struct frame){ st->used, (uint16_t)len, (uint8_t)k };
+	st->used += len;
+}
+
 /*
- * Ethernet [+ tags] + IP + UDP around payload pl. Addresses and ports are
- * those of the flow, reversed for a response.
+ * An IPv4 frame too big for FRAG_MTU as two fragments (the first holds
+ * FRAG_MTU - 20 bytes of the UDP datagram, a multiple of 8). The first
+ * carries the message's kind, the second counts as "other".
  */
-static void make_frame(struct frame *fr, const struct opts *o, const struct flow *fl,
+static void add_fragments(struct set *st, const uint8_t *fr, size_t len, size_t ip_off, enum kind k)
+{
+	uint8_t b[MAX_DGRAM];
+	size_t first = FRAG_MTU - 20, l4 = len - ip_off - 20;
+
+	memcpy(b, fr, ip_off + 20 + first);
+	b[ip_off + 2] = (uint8_t)((20 + first) >> 8);
+	b[ip_off + 3] = (uint8_t)(20 + first);
+	b[ip_off + 6] = 0x20; /* MF, offset 0 */
+	b[ip_off + 7] = 0;
+	ip4_csum(b + ip_off);
+	add_frame(st, b, ip_off + 20 + first, k);
+	memcpy(b, fr, ip_off + 20);
+	memcpy(b + ip_off + 20, fr + ip_off + 20 + first, l4 - first);
+	b[ip_off + 2] = (uint8_t)((20 + l4 - first) >> 8);
+	b[ip_off + 3] = (uint8_t)(20 + l4 - first);
+	b[ip_off + 6] = (uint8_t)((first / 8) >> 8); /* offset, no MF */
+	b[ip_off + 7] = (uint8_t)(first / 8);
+	ip4_csum(b + ip_off);
+	add_frame(st, b, ip_off + 20 + l4 - first, K_OTHER);
+}
+
+/*
+ * Ethernet [+ tags] + IP + UDP around payload pl, added to the set (as two
+ * fragments when too big). Addresses and ports are the flow's, reversed
+ * for a response.
+ */
+static void make_frame(struct set *st, const struct opts *o, const struct flow *fl,
 		       int response, uint16_t dport_q, const uint8_t *pl, size_t plen, size_t seq)
 {
 	static const uint8_t mac_cli[6] = { 0x02, 0, 0, 0, 0, 0x0c };
 	static const uint8_t mac_srv[6] = { 0x02, 0, 0, 0, 0, 0x53 };
-	struct buf b = { fr->b, 0 };
+	uint8_t fb[MAX_DGRAM + 64];
+	struct buf b = { fb, 0 };
 	const uint8_t *src = response ? fl->srv : fl->cli, *dst = response ? fl->cli : fl->srv;
 	uint16_t sport = response ? dport_q : fl->cport, dport = response ? fl->cport : dport_q;
 	size_t alen = fl->v6 ? 16 : 4, ulen = 8 + plen, ip_off, udp_off;
+	enum kind k = o->nondns ? K_OTHER : response ? K_RESPONSE : K_QUERY;
 	uint32_t sum;
 
 	putn(&b, response ? mac_cli : mac_srv, 6);
@@ -277,18 +356,15 @@ static void make_frame(struct frame *fr, const struct opts *o, const struct flow
 		put8(&b, 0);
 		put16(&b, (unsigned)(20 + ulen));
 		put16(&b, (unsigned)(mix64(seq) & 0xffff)); /* IP id */
-		put16(&b, 0x4000);
+		put16(&b, 20 + ulen > FRAG_MTU ? 0 : 0x4000); /* DF unless fragmented */
 		put8(&b, 64);
 		put8(&b, 17);
 		put16(&b, 0);
 	}
 	putn(&b, src, alen);
 	putn(&b, dst, alen);
-	if (!fl->v6) {
-		uint16_t c = csum_fold(csum_add(0, fr->b + ip_off, 20));
-		fr->b[ip_off + 10] = (uint8_t)(c >> 8);
-		fr->b[ip_off + 11] = (uint8_t)c;
-	}
+	if (!fl->v6)
+		ip4_csum(fb + ip_off);
 	udp_off = b.len;
 	put16(&b, sport);
 	put16(&b, dport);
@@ -299,57 +375,51 @@ static void make_frame(struct frame *fr, const struct opts *o, const struct flow
 	sum = csum_add(0, src, alen);
 	sum = csum_add(sum, dst, alen);
 	sum += 17 + (uint32_t)ulen;
-	sum = csum_add(sum, fr->b + udp_off, ulen);
+	sum = csum_add(sum, fb + udp_off, ulen);
 	uint16_t c = csum_fold(sum);
 	if (!c)
 		c = 0xffff;
-	fr->b[udp_off + 6] = (uint8_t)(c >> 8);
-	fr->b[udp_off + 7] = (uint8_t)c;
+	fb[udp_off + 6] = (uint8_t)(c >> 8);
+	fb[udp_off + 7] = (uint8_t)c;
 	while (b.len < 60) /* Ethernet minimum, without FCS */
 		put8(&b, 0);
-	fr->len = (uint16_t)b.len;
-	fr->kind = (uint8_t)(o->nondns ? K_OTHER : response ? K_RESPONSE : K_QUERY);
+	if (!fl->v6 && 20 + ulen > FRAG_MTU)
+		add_fragments(st, fb, b.len, ip_off, k);
+	else
+		add_frame(st, fb, b.len, k);
 }
 
 /* The whole set: for each pair index, for each flow, query then response. */
-static struct frame *build_set(const struct opts *o, size_t *n)
+static int build_set(const struct opts *o, struct set *st)
 {
-	size_t per = o->nondns ? 2 : 2 * PAIRS_PER_FLOW;
-	struct frame *set = calloc((size_t)o->flows * per, sizeof(*set));
-	size_t k = 0;
+	unsigned pairs = o->nondns ? 1 : PAIRS_PER_FLOW;
 
-	if (!set)
-		return NULL;
-	for (unsigned i = 0; i < per / 2; i++) {
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < pairs; i++) {
 		for (unsigned f = 0; f < o->flows; f++) {
 			struct flow fl;
-			uint8_t pl[MAX_FRAME - 100];
+			uint8_t pl[MAX_DGRAM - 100];
 			struct buf b = { pl, 0 };
 
-			make_flow(f, o->mix, &fl);
+			make_flow(f, o->mix && !o->frag, &fl);
 			if (o->nondns) {
 				for (unsigned j = 0; j < 64; j++)
 					put8(&b, (unsigned)(mix64(f * 64 + j) & 0xff));
-				make_frame(&set[k], o, &fl, 1, 9999, pl, b.len, k);
-				k++;
+				make_frame(st, o, &fl, 1, 9999, pl, b.len, st->n);
 				b.len = 0;
 				for (unsigned j = 0; j < 64; j++)
 					put8(&b, (unsigned)(mix64(f * 64 + j + 7) & 0xff));
-				make_frame(&set[k], o, &fl, 0, 9999, pl, b.len, k);
-				k++;
+				make_frame(st, o, &fl, 0, 9999, pl, b.len, st->n);
 				continue;
 			}
-			make_dns(&b, f, i, 0, o->mix);
-			make_frame(&set[k], o, &fl, 0, 53, pl, b.len, k);
-			k++;
+			make_dns(&b, f, i, 0, o->mix, o->frag);
+			make_frame(st, o, &fl, 0, (uint16_t)o->port, pl, b.len, st->n);
 			b.len = 0;
-			make_dns(&b, f, i, 1, o->mix);
-			make_frame(&set[k], o, &fl, 1, 53, pl, b.len, k);
-			k++;
+			make_dns(&b, f, i, 1, o->mix, o->frag);
+			make_frame(st, o, &fl, 1, (uint16_t)o->port, pl, b.len, st->n);
 		}
 	}
-	*n = k;
-	return set;
+	return 0;
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -365,8 +435,7 @@ static void count(struct totals *t, const struct frame *fr)
 	t->responses += fr->kind == K_RESPONSE;
 }
 
-static int write_pcap(const struct opts *o, const struct frame *set, size_t nset,
-		      struct totals *t)
+static int write_pcap(const struct opts *o, const struct set *st, struct totals *t)
 {
 	FILE *f = fopen(o->pcap, "wb");
 	uint32_t gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
@@ -377,12 +446,12 @@ static int write_pcap(const struct opts *o, const struct frame *set, size_t nset
 	}
 	fwrite(gh, sizeof(gh), 1, f);
 	for (uint64_t i = 0; i < o->count; i++) {
-		const struct frame *fr = &set[i % nset];
+		const struct frame *fr = &st->f[i % st->n];
 		uint32_t rh[4] = { 1700000000u + (uint32_t)(i / 1000000),
 				   (uint32_t)(i % 1000000), fr->len, fr->len };
 
 		fwrite(rh, sizeof(rh), 1, f);
-		fwrite(fr->b, fr->len, 1, f);
+		fwrite(st->arena + fr->off, fr->len, 1, f);
 		count(t, fr);
 	}
 	if (fclose(f) != 0) {
@@ -426,7 +495,7 @@ static void wait_until(double t)
 		;
 }
 
-static int send_loop(const struct opts *o, int fd, const struct frame *set, size_t nset,
+static int send_loop(const struct opts *o, int fd, const struct set *st,
 		     struct totals *t, double *elapsed)
 {
 	struct mmsghdr msg[BATCH];
@@ -455,8 +524,8 @@ static int send_loop(const struct opts *o, int fd, const struct frame *set, size
 		if (o->count && o->count - sent < n)
 			n = o->count - sent;
 		for (uint64_t j = 0; j < n; j++) {
-			const struct frame *fr = &set[(sent + j) % nset];
-			iov[j].iov_base = (void *)fr->b;
+			const struct frame *fr = &st->f[(sent + j) % st->n];
+			iov[j].iov_base = st->arena + fr->off;
 			iov[j].iov_len = fr->len;
 		}
 		int r = sendmmsg(fd, msg, (unsigned)n, 0);
@@ -470,7 +539,7 @@ static int send_loop(const struct opts *o, int fd, const struct frame *set, size
 			r = 0;
 		}
 		for (int j = 0; j < r; j++)
-			count(t, &set[(sent + (uint64_t)j) % nset]);
+			count(t, &st->f[(sent + (uint64_t)j) % st->n]);
 		sent += (uint64_t)r;
 		now = now_s();
 	}
@@ -483,7 +552,8 @@ static int send_loop(const struct opts *o, int fd, const struct frame *set, size
 static void usage(FILE *f)
 {
 	fputs("Usage: dnsgen -i IFACE [-n COUNT] [-r PPS|max] [-d SECONDS] [--vlan ID]...\n"
-	      "              [--flows N] [--mix] [--nondns] [--write-pcap FILE] [-q]\n"
+	      "              [--flows N] [--mix] [--port P] [--frag] [--nondns]\n"
+	      "              [--write-pcap FILE] [-q]\n"
 	      "Sends DNS queries and responses (documentation addresses only) on IFACE.\n"
 	      "  -n COUNT          frames to send (default 1000 unless -d is given)\n"
 	      "  -r PPS|max        rate in frames/s (default max)\n"
@@ -491,6 +561,8 @@ static void usage(FILE *f)
 	      "  --vlan ID         add an 802.1Q tag; twice: 802.1ad outer + 802.1Q inner\n"
 	      "  --flows N         client flows (default 64, max 65536)\n"
 	      "  --mix             also IPv6 flows, EDNS, NXDOMAIN responses\n"
+	      "  --port P          server port (default 53)\n"
+	      "  --frag            ~2 KB responses in two IPv4 fragments (IPv4 only)\n"
 	      "  --nondns          send UDP to port 9999 instead of DNS\n"
 	      "  --write-pcap FILE write the frames to a pcap file instead of sending\n"
 	      "  -q                no summary line\n", f);
@@ -514,6 +586,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "flows", required_argument, NULL, 'F' },
 		{ "mix", no_argument, NULL, 'M' },
 		{ "nondns", no_argument, NULL, 'N' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "frag", no_argument, NULL, 'G' },
 		{ "write-pcap", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -523,6 +597,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->flows = 64;
+	o->port = 53;
 	while ((c = getopt_long(argc, argv, "i:n:r:d:qh", lo, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
@@ -543,6 +618,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'F': bad = parse_num(optarg, 1, MAX_FLOWS, &v); o->flows = (unsigned)v; break;
 		case 'M': o->mix = 1; break;
 		case 'N': o->nondns = 1; break;
+		case 'P': bad = parse_num(optarg, 1, 65535, &v); o->port = (unsigned)v; break;
+		case 'G': o->frag = 1; break;
 		case 'W': o->pcap = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -570,31 +647,28 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct totals t = { 0 };
-	struct frame *set;
-	size_t nset;
+	struct set st;
 	double el = 0;
 	int rc, fd;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (!(set = build_set(&o, &nset))) {
-		fprintf(stderr, "dnsgen: out of memory\n");
-		return 1;
-	}
+	build_set(&o, &st);
 	if (o.pcap) {
-		rc = write_pcap(&o, set, nset, &t);
+		rc = write_pcap(&o, &st, &t);
 	} else {
 		if ((fd = open_sender(o.iface)) < 0)
 			return 1;
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
-		rc = send_loop(&o, fd, set, nset, &t, &el);
+		rc = send_loop(&o, fd, &st, &t, &el);
 		close(fd);
 	}
 	if (!o.quiet)
 		printf("dnsgen: sent %llu frames (%llu queries, %llu responses) in %.3f s = %.0f pps\n",
 		       (unsigned long long)t.frames, (unsigned long long)t.queries,
 		       (unsigned long long)t.responses, el, el > 0 ? (double)t.frames / el : 0.0);
-	free(set);
+	free(st.f);
+	free(st.arena);
 	return rc;
 }
