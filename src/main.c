@@ -100,7 +100,8 @@ static int run(const struct dr_opts *o)
 	writer_join(wr);
 	if (writer_error(wr) && writer_error(wr) != -EPIPE)
 		rc = 1;
-	if (!o->quiet)
+	/* After a live setup error the one-line error says it all. */
+	if (!o->quiet && !(ss.live && !ss.live->started))
 		stats_summary(stderr, &ss);
 out:
 	for (unsigned i = 0; i < o->workers; i++)

@@ -74,7 +74,7 @@ static void sum(const struct stats_src *s, struct totals *t)
 }
 
 struct kernel_totals {
-	uint64_t packets, drops, freezes;
+	uint64_t packets, drops, freezes, frames, blocks, unread, unknown_link;
 };
 
 static void sum_kernel(const struct livein_stats *ls, struct kernel_totals *k)
@@ -84,6 +84,10 @@ static void sum_kernel(const struct livein_stats *ls, struct kernel_totals *k)
 		k->packets += dr_ctr_get(&ls->ring[i].packets);
 		k->drops += dr_ctr_get(&ls->ring[i].drops);
 		k->freezes += dr_ctr_get(&ls->ring[i].freezes);
+		k->frames += dr_ctr_get(&ls->ring[i].frames);
+		k->blocks += dr_ctr_get(&ls->ring[i].blocks);
+		k->unread += dr_ctr_get(&ls->ring[i].unread);
+		k->unknown_link += dr_ctr_get(&ls->ring[i].unknown_link);
 	}
 }
 
@@ -165,6 +169,11 @@ void stats_summary(FILE *f, const struct stats_src *s)
 		sum_kernel(s->live, &k);
 		fprintf(f, "  kernel:      %" PRIu64 " packets received, %" PRIu64
 			" dropped (ring full), %" PRIu64 " freezes\n", k.packets, k.drops, k.freezes);
+		if (k.frames || k.blocks || k.unread || k.unknown_link)
+			fprintf(f, "  rings:       %" PRIu64 " frames walked in %" PRIu64
+				" blocks, %" PRIu64 " left unread at exit, %" PRIu64
+				" from unknown link types\n", k.frames, k.blocks, k.unread,
+				k.unknown_link);
 	}
 	fprintf(f, "  parsed:      %" PRIu64 " packets by %u workers\n", t.pkts, s->nworkers);
 	fprintf(f, "  dns:         %" PRIu64 " messages (%" PRIu64 " queries, %" PRIu64
