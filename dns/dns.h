@@ -103,4 +103,19 @@ void dns_put_edns_option_name(struct jbuf *jb, uint16_t code);
  */
 void dns_put_header(struct jbuf *jb, const uint8_t *hdr, uint16_t rcode);
 
+/**
+ * Write the "edns" member shared by every decoder (dns/names.c):
+ * ',"edns":{"udp_size","version","do","z","options":[...]}', with "ecs"
+ * after "options" when an ECS option decoded. Each option is decoded by
+ * its type (docs/schema.json); one whose body does not fit its type is
+ * written as code, name, "hex" and "malformed":true.
+ * @param udp_size the OPT RR's CLASS
+ * @param ttl      the OPT RR's TTL: extended RCODE, version, DO, Z
+ * @param opts     its RDATA, n bytes (may be NULL when n is 0)
+ * @return DNS_OK, or DNS_E_OPT when the option lengths do not add up or
+ *         an option's body is malformed
+ */
+enum dns_err dns_put_edns(struct jbuf *out, uint16_t udp_size, uint32_t ttl,
+			  const uint8_t *opts, size_t n);
+
 #endif /* DR_DNS_H */

@@ -796,33 +796,6 @@ static enum dns_err put_section(struct dns_decoder *dec, struct jbuf *out,
 
 /* ---- EDNS ---- */
 
-/* The options as {"code","name"} objects (as ldns_dec.c): code(2)
- * length(2) data; the lengths must add up exactly. */
-static enum dns_err put_edns_options(struct jbuf *out, const uint8_t *p, size_t n)
-{
-	size_t off = 0;
-
-	while (off < n) {
-		uint16_t code, olen;
-
-		if (n - off < 4)
-			return DNS_E_OPT;
-		code = dnsw_rd16(p + off);
-		olen = dnsw_rd16(p + off + 2);
-		if (olen > n - off - 4)
-			return DNS_E_OPT;
-		if (off > 0)
-			jb_char(out, ',');
-		jb_lit(out, "{\"code\":");
-		rdt_u32(out, code);
-		jb_lit(out, ",\"name\":");
-		dns_put_edns_option_name(out, code);
-		jb_char(out, '}');
-		off += 4 + (size_t)olen;
-	}
-	return DNS_OK;
-}
-
 /* ldns_pkt_edns(): any OPT RR, counted in a uint8_t, or any non-zero
  * field of the last one. */
 static int has_edns(const struct dns_decoder *dec, const struct msg *m)
@@ -836,26 +809,16 @@ static int has_edns(const struct dns_decoder *dec, const struct msg *m)
 	       m->opt_data >= 0 || (o->ttl & 0x8000);
 }
 
+/* The last OPT RR's fixed fields and the last RDATA seen, as ldns merges
+ * them, written by the shared dns_put_edns(). */
 static enum dns_err put_edns(const struct dns_decoder *dec, struct jbuf *out,
 			     const struct msg *m)
 {
 	const struct rrv *o = &dec->rr[m->opt];
-	enum dns_err err = DNS_OK;
+	const struct rrv *d = m->opt_data >= 0 ? &dec->rr[m->opt_data] : NULL;
 
-	jb_lit(out, ",\"edns\":{\"udp_size\":");
-	rdt_u32(out, o->klass);
-	jb_lit(out, ",\"version\":");
-	rdt_u32(out, (o->ttl >> 16) & 0xff);
-	jb_lit(out, ",\"do\":");
-	jb_bool(out, o->ttl & 0x8000);
-	jb_lit(out, ",\"options\":[");
-	if (m->opt_data >= 0) {
-		const struct rrv *d = &dec->rr[m->opt_data];
-
-		err = put_edns_options(out, m->w + d->rdata, d->rdlen);
-	}
-	jb_lit(out, "]}");
-	return err;
+	return dns_put_edns(out, o->klass, o->ttl, d ? m->w + d->rdata : NULL,
+			    d ? d->rdlen : 0);
 }
 
 /*

@@ -236,56 +236,18 @@ static void put_empty_sections(struct jbuf *out)
 
 /* ---- EDNS ---- */
 
-/*
- * The options as {"code","name"} objects, walked from the raw OPT RDATA
- * (ldns_pkt_edns_get_option_list would allocate a list). Each option is
- * code(2) length(2) data(length); the lengths must add up exactly. The
- * options before a bad one are still listed.
- */
-static enum dns_err put_edns_options(struct jbuf *out, const ldns_rdf *data)
-{
-	const uint8_t *p;
-	size_t n, off = 0;
-
-	if (!data)
-		return DNS_OK;
-	p = ldns_rdf_data(data);
-	n = ldns_rdf_size(data);
-	while (off < n) {
-		uint16_t code, olen;
-
-		if (n - off < 4)
-			return DNS_E_OPT;
-		code = rd16(p + off);
-		olen = rd16(p + off + 2);
-		if (olen > n - off - 4)
-			return DNS_E_OPT;
-		if (off > 0)
-			jb_char(out, ',');
-		jb_lit(out, "{\"code\":");
-		jb_u64(out, code);
-		jb_lit(out, ",\"name\":");
-		dns_put_edns_option_name(out, code);
-		jb_char(out, '}');
-		off += 4 + (size_t)olen;
-	}
-	return DNS_OK;
-}
-
+/* The OPT RR as ldns merged it (fixed fields of the last OPT RR, RDATA of
+ * the last one that had any), written by the shared dns_put_edns(). */
 static enum dns_err put_edns(struct jbuf *out, const ldns_pkt *pkt)
 {
-	enum dns_err err;
+	const ldns_rdf *data = ldns_pkt_edns_data(pkt);
+	uint32_t ttl = (uint32_t)ldns_pkt_edns_extended_rcode(pkt) << 24 |
+		       (uint32_t)ldns_pkt_edns_version(pkt) << 16 |
+		       ldns_pkt_edns_z(pkt);
 
-	jb_lit(out, ",\"edns\":{\"udp_size\":");
-	jb_u64(out, ldns_pkt_edns_udp_size(pkt));
-	jb_lit(out, ",\"version\":");
-	jb_u64(out, ldns_pkt_edns_version(pkt));
-	jb_lit(out, ",\"do\":");
-	jb_bool(out, ldns_pkt_edns_do(pkt));
-	jb_lit(out, ",\"options\":[");
-	err = put_edns_options(out, ldns_pkt_edns_data(pkt));
-	jb_lit(out, "]}");
-	return err;
+	return dns_put_edns(out, ldns_pkt_edns_udp_size(pkt), ttl,
+			    data ? ldns_rdf_data(data) : NULL,
+			    data ? ldns_rdf_size(data) : 0);
 }
 
 /*

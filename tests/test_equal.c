@@ -20,6 +20,9 @@
  * is read that way. --mutate N also compares N corrupted copies of every
  * message (bit flips, random bytes, compression pointers, truncation;
  * fixed seed), which is where the malformed-message rules get exercised.
+ * The report ends with the EDNS options the (unmutated) records carry, by
+ * name, with how many were malformed: what the captures exercise of the
+ * option decoding both decoders share (dns_put_edns).
  *
  * Exit: 0 all equal, 1 any difference, 77 corpus absent.
  */
@@ -59,6 +62,11 @@ struct eq {
 	uint64_t summary;      /* dns_summary differs */
 	uint64_t shown;
 	uint64_t pairs[DNS_E__MAX][DNS_E__MAX]; /* [ldns][fast] when either failed */
+	/* EDNS options in the records of unmutated messages, by code: what
+	 * the corpus exercises of the shared option decoding */
+	uint64_t opt_seen[65536];
+	uint64_t opt_malformed[65536];
+	uint64_t ecs_shortcut;
 };
 
 /* ---- reporting ---- */
@@ -97,6 +105,47 @@ static int same_summary(const struct dns_summary *a, const struct dns_summary *b
 	       (a->qtype == b->qtype && a->qclass == b->qclass &&
 		a->qname_len == b->qname_len &&
 		memcmp(a->qname, b->qname, a->qname_len) == 0);
+}
+
+/*
+ * Tally the options of one record: each '{"code":N,' after '"edns":{', and
+ * whether it is malformed (then it is exactly code, name, perhaps hex and
+ * "malformed":true). '{"code":' cannot occur inside a JSON string (its
+ * quotes would be escaped), so the scan cannot be fooled by option text.
+ */
+static void count_options(struct eq *q, const char *j, size_t n)
+{
+	static const char key[] = "{\"code\":";
+	const char *end = j + n, *p;
+
+	p = memmem(j, n, ",\"edns\":{", 9);
+	if (!p)
+		return;
+	if (memmem(p, (size_t)(end - p), "],\"ecs\":{", 9))
+		q->ecs_shortcut++;
+	while ((p = memmem(p, (size_t)(end - p), key, sizeof(key) - 1))) {
+		unsigned long code = strtoul(p + sizeof(key) - 1, (char **)&p, 10);
+		const char *c;
+
+		if (code > 65535)
+			continue;
+		q->opt_seen[code]++;
+		if (end - p < 10)
+			break;
+		/* past ',"name":"..."' (a mnemonic: no escapes) */
+		c = memchr(p + 9, '"', (size_t)(end - p) - 9);
+		if (!c)
+			continue;
+		c++;
+		if ((size_t)(end - c) > 7 && memcmp(c, ",\"hex\":\"", 8) == 0) {
+			c = memchr(c + 8, '"', (size_t)(end - c) - 8);
+			if (!c)
+				continue;
+			c++;
+		}
+		if ((size_t)(end - c) >= 18 && memcmp(c, ",\"malformed\":true}", 18) == 0)
+			q->opt_malformed[code]++;
+	}
 }
 
 /* ---- comparing one message ---- */
@@ -147,6 +196,8 @@ static void compare(struct eq *q, const uint8_t *w, size_t len, int mutant)
 		q->malformed++;
 		q->malformed_same_json += same;
 	}
+	if (!mutant && same)
+		count_options(q, q->out_fast, nf);
 	if (!same_summary(&sr, &sf)) {
 		q->summary++;
 		show(q, "summary", w, len, er, q->out_ref, nr, ef, q->out_fast, nf,
@@ -346,6 +397,22 @@ static void report(const struct eq *q)
 				       dns_err_name((enum dns_err)a),
 				       dns_err_name((enum dns_err)b),
 				       (unsigned long long)q->pairs[a][b]);
+	printf("edns options:       ");
+	for (unsigned c = 0; c < 65536; c++) {
+		char name[32];
+		struct jbuf jb;
+
+		if (!q->opt_seen[c])
+			continue;
+		jb_init(&jb, name, sizeof(name) - 1);
+		dns_put_edns_option_name(&jb, (uint16_t)c);
+		jb.p[-1] = 0; /* the closing quote */
+		printf(" %s %llu", name + 1, (unsigned long long)q->opt_seen[c]);
+		if (q->opt_malformed[c])
+			printf(" (%llu malformed)",
+			       (unsigned long long)q->opt_malformed[c]);
+	}
+	printf("; \"ecs\" in %llu records\n", (unsigned long long)q->ecs_shortcut);
 }
 
 static void usage(void)
@@ -357,7 +424,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *corpus = getenv("DNSRING_CORPUS");
-	struct eq q = { .rng = 0x9e3779b97f4a7c15ull };
+	static struct eq q = { .rng = 0x9e3779b97f4a7c15ull }; /* large */
 	char **files = NULL;
 	size_t nfiles = 0;
 	int big = 0, failed = 0;

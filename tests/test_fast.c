@@ -231,6 +231,19 @@ static void expect_has(const char *want)
 		fail_msg("missing %s\nin: %s", buf, fast.out);
 }
 
+/* The fast decoder's output ends with want (written with ' for "). */
+static void expect_tail(const char *want)
+{
+	char buf[2048];
+	size_t n = strlen(want);
+
+	assert_true(n < sizeof(buf));
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = want[i] == '\'' ? '"' : want[i];
+	if (fast.len < n || memcmp(fast.out + fast.len - n, buf, n) != 0)
+		fail_msg("does not end with %s\nin: %s", buf, fast.out);
+}
+
 /* A response with one question (example.org/type) and one answer whose
  * owner points to the question name; returns the RDLENGTH offset. */
 static size_t answer_start(struct wire *w, unsigned type)
@@ -757,10 +770,12 @@ static void test_edns(void **state)
 	w_raw(&w, "\x00\x03\x00\x00", 0);
 	w.b[w.n - 11] = 10; /* RDLENGTH */
 	w.b[w.n - 12] = 0;
-	assert_int_equal(decode_w(&w), DNS_OK);
+	/* a 2-byte COOKIE is malformed (RFC 7873: client cookie is 8) */
+	assert_int_equal(decode_w(&w), DNS_E_OPT);
 	expect_has("'rcode':16,'rcode_name':'BADVERS'");
-	expect_has("'edns':{'udp_size':1232,'version':0,'do':true,'options':"
-		   "[{'code':10,'name':'COOKIE'},{'code':12,'name':'PADDING'}]}");
+	expect_has("'edns':{'udp_size':1232,'version':0,'do':true,'z':0,'options':"
+		   "[{'code':10,'name':'COOKIE','hex':'abcd','malformed':true},"
+		   "{'code':12,'name':'PADDING','length':0}]}");
 	assert_int_equal(fast.sum.rcode, 16);
 
 	w.b[w.n - 1] = 1; /* PADDING claims one byte more than there is */
@@ -774,6 +789,227 @@ static void test_edns(void **state)
 		w_rr(&w, 41, 512, 0);
 	}
 	assert_int_equal(decode_w(&w), DNS_E_OPT);
+}
+
+/* ---- EDNS options (shared dns_put_edns: both decoders hand it the same
+ * OPT RR) ---- */
+
+struct opt_case {
+	uint16_t code;
+	const char *data;
+	size_t len;
+	const char *json; /* the option object, ' for " */
+	const char *ecs;  /* the "ecs" members, or NULL */
+	enum dns_err err;
+};
+
+#define OC(code, lit, json, ecs, err) \
+	{ (code), (lit), sizeof(lit) - 1, (json), (ecs), (err) }
+
+static const struct opt_case opt_cases[] = {
+	OC(8, "\x00\x01\x18\x00\xc6\x33\x64",
+	   "{'code':8,'name':'ECS','family':1,'source_prefix':24,"
+	   "'scope_prefix':0,'address':'198.51.100.0'}",
+	   "'family':1,'source_prefix':24,'scope_prefix':0,"
+	   "'address':'198.51.100.0'", DNS_OK),
+	OC(8, "\x00\x02\x30\x30\x20\x01\x0d\xb8\xff\xfe",
+	   "{'code':8,'name':'ECS','family':2,'source_prefix':48,"
+	   "'scope_prefix':48,'address':'2001:db8:fffe::'}",
+	   "'family':2,'source_prefix':48,'scope_prefix':48,"
+	   "'address':'2001:db8:fffe::'", DNS_OK),
+	OC(8, "\x00\x1a\x08\x00\x7f",
+	   "{'code':8,'name':'ECS','family':26,'source_prefix':8,"
+	   "'scope_prefix':0,'address_hex':'7f'}",
+	   "'family':26,'source_prefix':8,'scope_prefix':0,'address_hex':'7f'",
+	   DNS_OK),
+	OC(8, "\x00\x01\x20\x00\xd5\x3d\x1d", /* /32, 3 octets */
+	   "{'code':8,'name':'ECS','hex':'00012000d53d1d','malformed':true}",
+	   NULL, DNS_E_OPT),
+	OC(8, "\x00\x02\x81\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	   "\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+	   "{'code':8,'name':'ECS','hex':'0002810000000000000000000000000000000000"
+	   "00','malformed':true}", NULL, DNS_E_OPT),
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07\x08",
+	   "{'code':10,'name':'COOKIE','client':'0102030405060708'}", NULL, DNS_OK),
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07\x08\xa0\xb1\xc2\xd3\xe4\xf5\x06\x17",
+	   "{'code':10,'name':'COOKIE','client':'0102030405060708',"
+	   "'server':'a0b1c2d3e4f50617'}", NULL, DNS_OK),
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07\x08\x09",
+	   "{'code':10,'name':'COOKIE','hex':'010203040506070809',"
+	   "'malformed':true}", NULL, DNS_E_OPT),
+	OC(3, "", "{'code':3,'name':'NSID'}", NULL, DNS_OK),
+	OC(3, "gpdns-ams", "{'code':3,'name':'NSID','hex':'6770646e732d616d73',"
+	   "'text':'gpdns-ams'}", NULL, DNS_OK),
+	OC(3, "\x01\x23", "{'code':3,'name':'NSID','hex':'0123'}", NULL, DNS_OK),
+	OC(15, "\x00\x06", "{'code':15,'name':'EDE','info_code':6,"
+	   "'info_name':'DNSSEC Bogus'}", NULL, DNS_OK),
+	OC(15, "\x00\x1d" "a\\b", "{'code':15,'name':'EDE','info_code':29,"
+	   "'info_name':'Synthesized','extra_text':'a\\\\b'}", NULL, DNS_OK),
+	OC(15, "\x00", "{'code':15,'name':'EDE','hex':'00','malformed':true}",
+	   NULL, DNS_E_OPT),
+	OC(12, "\x00\x00\x00", "{'code':12,'name':'PADDING','length':3}", NULL,
+	   DNS_OK),
+	OC(11, "\x00\x64", "{'code':11,'name':'KEEPALIVE','timeout':100}", NULL,
+	   DNS_OK),
+	OC(11, "\x00", "{'code':11,'name':'KEEPALIVE','hex':'00','malformed':true}",
+	   NULL, DNS_E_OPT),
+	OC(13, "\x07" "example\x00",
+	   "{'code':13,'name':'CHAIN','closest_encloser':'example.'}", NULL, DNS_OK),
+	OC(13, "\x07" "example",
+	   "{'code':13,'name':'CHAIN','hex':'076578616d706c65','malformed':true}",
+	   NULL, DNS_E_OPT),
+	OC(9, "\x00\x00\x0e\x10", "{'code':9,'name':'EXPIRE','expire':3600}", NULL,
+	   DNS_OK),
+	OC(9, "\x00", "{'code':9,'name':'EXPIRE','hex':'00','malformed':true}",
+	   NULL, DNS_E_OPT),
+	OC(7, "\x01", "{'code':7,'name':'N3U','hex':'01'}", NULL, DNS_OK),
+	OC(20, "", "{'code':20,'name':'OPT20'}", NULL, DNS_OK),
+};
+
+/* A response for example.org/A with one OPT RR: UDP size 1232, the given
+ * TTL and options. */
+static void opt_response(struct wire *w, uint32_t ttl, const void *opts, size_t n)
+{
+	size_t rd;
+
+	w_header(w, 9, 0x8180, 1, 0, 0, 1);
+	w_question(w, "example.org", 1);
+	w_name(w, "");
+	rd = w_rr(w, 41, 1232, ttl);
+	w_raw(w, opts, n);
+	w_rdend(w, rd);
+}
+
+static void test_edns_option_types(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
+		const struct opt_case *c = &opt_cases[i];
+		uint8_t opt[128];
+		char want[1024];
+		struct wire w;
+
+		assert_true(c->len + 4 <= sizeof(opt));
+		opt[0] = (uint8_t)(c->code >> 8);
+		opt[1] = (uint8_t)c->code;
+		opt[2] = (uint8_t)(c->len >> 8);
+		opt[3] = (uint8_t)c->len;
+		memcpy(opt + 4, c->data, c->len);
+		opt_response(&w, 0, opt, c->len + 4);
+		assert_int_equal(decode_w(&w), c->err);
+		if (c->ecs)
+			snprintf(want, sizeof(want), "'additionals':[],'edns':{"
+				 "'udp_size':1232,'version':0,'do':false,'z':0,"
+				 "'options':[%s],'ecs':{%s}}", c->json, c->ecs);
+		else
+			snprintf(want, sizeof(want), "'additionals':[],'edns':{"
+				 "'udp_size':1232,'version':0,'do':false,'z':0,"
+				 "'options':[%s]}", c->json);
+		expect_tail(want);
+	}
+}
+
+/* Which OPT RR counts when there are two (ldns: the fixed fields of the
+ * last, the options of the last one that has any): the same for both. */
+static void test_edns_two_opts(void **state)
+{
+	struct wire w;
+	size_t rd;
+
+	(void)state;
+	w_header(&w, 9, 0x8180, 1, 0, 0, 2);
+	w_question(&w, "example.org", 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 4096, 0x00008000);
+	w_raw(&w, "\x00\x0b\x00\x02\x00\x0a", 6);
+	w_rdend(&w, rd);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 512, 0x00010003);
+	w_rdend(&w, rd);
+	assert_int_equal(decode_w(&w), DNS_E_OPT);
+	expect_tail("'edns':{'udp_size':512,'version':1,'do':false,'z':3,"
+		    "'options':[{'code':11,'name':'KEEPALIVE','timeout':10}]}");
+}
+
+/* Every output size up to the whole record for a message with every kind
+ * of option: overflow flagged, nothing written past the end, and the
+ * "ecs" copy never reads what was not written. */
+static void test_edns_small_buffers(void **state)
+{
+	static const uint8_t opts[] = {
+		0, 10, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+		0, 8, 0, 20, 0, 2, 128, 0, 0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 1,
+		0, 3, 0, 3, 'n', 's', '1',
+		0, 15, 0, 5, 0, 3, 'o', 'l', 'd',
+		0, 13, 0, 5, 3, 'c', 'o', 'm', 0,
+		0, 12, 0, 1, 0,
+	};
+	const struct dns_decoder_ops *ops[2] = { &dns_fast_decoder,
+						 &dns_ldns_decoder };
+	struct dns_decoder *decs[2] = { fast_dec, ref_dec };
+	struct wire w;
+	char buf[4096];
+
+	(void)state;
+	opt_response(&w, 0x8000, opts, sizeof(opts));
+	assert_int_equal(decode_w(&w), DNS_OK);
+	expect_has("'ecs':{'family':2,'source_prefix':128,'scope_prefix':0,"
+		   "'address':'2001:db8::1'}}");
+	for (int d = 0; d < 2; d++) {
+		for (size_t cap = 0; cap <= fast.len; cap++) {
+			struct dns_summary sum;
+			struct jbuf jb;
+
+			memset(buf, 0x5a, sizeof(buf));
+			jb_init(&jb, buf, cap);
+			ops[d]->render(decs[d], w.b, w.n, &jb, &sum);
+			assert_int_equal(jb.overflow, cap < fast.len);
+			assert_true(jb.p <= buf + cap);
+			assert_int_equal(buf[cap], 0x5a);
+			if (!jb.overflow)
+				assert_memory_equal(buf, fast.out, fast.len);
+		}
+	}
+}
+
+/* Random option bodies, decoded from exact-size heap copies (so a read
+ * past the message shows under valgrind/ASan), both decoders equal. */
+static void test_edns_random_options(void **state)
+{
+	static const uint16_t codes[] = { 3, 8, 9, 10, 11, 12, 13, 15, 5, 65000 };
+	uint64_t x = 0x2545f4914f6cdd1dull;
+
+	(void)state;
+	for (unsigned round = 0; round < 5000; round++) {
+		uint8_t opts[256];
+		size_t n = 0;
+		struct wire w;
+		enum dns_err err;
+
+		for (unsigned k = 0; k < 1 + round % 4; k++) {
+			unsigned len;
+			uint16_t code;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			code = codes[x % (sizeof(codes) / sizeof(codes[0]))];
+			len = (unsigned)(x >> 16) % 42;
+			opts[n++] = (uint8_t)(code >> 8);
+			opts[n++] = (uint8_t)code;
+			opts[n++] = 0;
+			opts[n++] = (uint8_t)len;
+			for (unsigned i = 0; i < len; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				opts[n++] = (uint8_t)(x % 2 ? x % 24 : x >> 32);
+			}
+		}
+		/* sometimes a last option whose length runs past the end */
+		if (round % 7 == 0)
+			opts[n - 1 - (x >> 8) % 3] ^= 0x20;
+		opt_response(&w, (uint32_t)x, opts, n);
+		err = decode_w(&w);
+		assert_true(err == DNS_OK || err == DNS_E_OPT);
+	}
 }
 
 static void test_tsig(void **state)
@@ -1101,6 +1337,10 @@ int main(void)
 		cmocka_unit_test(test_common_types),
 		cmocka_unit_test(test_rrsig_time),
 		cmocka_unit_test(test_edns),
+		cmocka_unit_test(test_edns_option_types),
+		cmocka_unit_test(test_edns_two_opts),
+		cmocka_unit_test(test_edns_small_buffers),
+		cmocka_unit_test(test_edns_random_options),
 		cmocka_unit_test(test_tsig),
 		cmocka_unit_test(test_small_buffers),
 		cmocka_unit_test(test_generated_rdata),

@@ -462,7 +462,8 @@ static void test_query_edns_cookie(void **state)
 	       "'queries':[{'name':'example.com.','type':1,'type_name':'A',"
 	       "'class':1,'class_name':'IN'}],'answers':[],'authorities':[],"
 	       "'additionals':[],'edns':{'udp_size':1232,'version':0,'do':true,"
-	       "'options':[{'code':10,'name':'COOKIE'}]}");
+	       "'z':0,'options':[{'code':10,'name':'COOKIE',"
+	       "'client':'0102030405060708'}]}");
 	assert_int_equal(sum.has_header, 1);
 	assert_int_equal(sum.qr, 0);
 	assert_int_equal(sum.opcode, 0);
@@ -614,7 +615,7 @@ static void test_extended_rcode(void **state)
 	       "'rcode':16,'rcode_name':'BADVERS','flags':{'aa':false,'tc':false,"
 	       "'rd':false,'ra':false,'z':false,'ad':false,'cd':false},"
 	       "'qdcount':0,'ancount':0,'nscount':0,'arcount':1" EMPTY_SECTIONS
-	       ",'edns':{'udp_size':512,'version':0,'do':false,'options':[]}");
+	       ",'edns':{'udp_size':512,'version':0,'do':false,'z':0,'options':[]}");
 	assert_int_equal(sum.rcode, 16);
 	assert_int_equal(sum.has_question, 0);
 
@@ -625,7 +626,7 @@ static void test_extended_rcode(void **state)
 	w_rdend(&w, rd);
 	render(w.b, w.n);
 	assert_non_null(strstr(out, "\"rcode\":4095,\"rcode_name\":\"RCODE4095\""));
-	assert_non_null(strstr(out, "\"version\":255,\"do\":false"));
+	assert_non_null(strstr(out, "\"version\":255,\"do\":false,\"z\":0,"));
 	assert_int_equal(sum.rcode, 4095);
 }
 
@@ -643,7 +644,7 @@ static void test_edns_all_zero(void **state)
 	render(w.b, w.n);
 	assert_non_null(strstr(out, ",\"rcode\":5,\"rcode_name\":\"REFUSED\""));
 	assert_non_null(strstr(out, ",\"edns\":{\"udp_size\":0,\"version\":0,"
-				    "\"do\":false,\"options\":[]}"));
+				    "\"do\":false,\"z\":0,\"options\":[]}"));
 	assert_int_equal(sum.rcode, 5);
 
 	/* Without OPT there is no "edns" member. */
@@ -1056,7 +1057,7 @@ static void test_edns_bad_options(void **state)
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
 	assert_int_equal(render(w.b, w.n), DNS_E_OPT);
 	assert_non_null(strstr(out, ",\"edns\":{\"udp_size\":1232,\"version\":0,"
-				    "\"do\":false,\"options\":[{\"code\":3,"
+				    "\"do\":false,\"z\":0,\"options\":[{\"code\":3,"
 				    "\"name\":\"NSID\"}]}"));
 
 	/* three stray bytes after a complete option */
@@ -1081,6 +1082,332 @@ static void test_edns_bad_options(void **state)
 	w_rdend(&w, rd);
 	assert_int_equal(render(w.b, w.n), DNS_E_OPT);
 	assert_non_null(strstr(out, "\"additionals\":[],\"edns\":{\"udp_size\":512,"));
+}
+
+/* ---- EDNS options, decoded by type (dns_put_edns in dns/names.c) ---- */
+
+/* One option body and what it must become. json is the option object
+ * (with ' for "); a well-formed ECS option is also expected as "ecs". */
+struct opt_case {
+	uint16_t code;
+	const char *data;
+	size_t len;
+	const char *json;
+	enum dns_err err;
+};
+
+#define OC(code, lit, json, err) { (code), (lit), sizeof(lit) - 1, (json), (err) }
+
+static const struct opt_case opt_cases[] = {
+	/* ECS (RFC 7871): the address padded to its full length */
+	OC(8, "\x00\x01\x18\x00\xc6\x33\x64",
+	   "{'code':8,'name':'ECS','family':1,'source_prefix':24,"
+	   "'scope_prefix':0,'address':'198.51.100.0'}", DNS_OK),
+	OC(8, "\x00\x01\x00\x00",
+	   "{'code':8,'name':'ECS','family':1,'source_prefix':0,"
+	   "'scope_prefix':0,'address':'0.0.0.0'}", DNS_OK),
+	OC(8, "\x00\x01\x20\x20\xc0\x00\x02\x01",
+	   "{'code':8,'name':'ECS','family':1,'source_prefix':32,"
+	   "'scope_prefix':32,'address':'192.0.2.1'}", DNS_OK),
+	/* bits set beyond the source prefix: shown as sent */
+	OC(8, "\x00\x01\x16\x00\xc0\x00\x03",
+	   "{'code':8,'name':'ECS','family':1,'source_prefix':22,"
+	   "'scope_prefix':0,'address':'192.0.3.0'}", DNS_OK),
+	OC(8, "\x00\x02\x38\x00\x20\x01\x0d\xb8\x00\x01\x02",
+	   "{'code':8,'name':'ECS','family':2,'source_prefix':56,"
+	   "'scope_prefix':0,'address':'2001:db8:1:200::'}", DNS_OK),
+	OC(8, "\x00\x02\x80\x40\x20\x01\x0d\xb8\x00\x00\x00\x00"
+	   "\x00\x00\x00\x00\x00\x00\x00\x01",
+	   "{'code':8,'name':'ECS','family':2,'source_prefix':128,"
+	   "'scope_prefix':64,'address':'2001:db8::1'}", DNS_OK),
+	OC(8, "\x00\x02\x00\x00",
+	   "{'code':8,'name':'ECS','family':2,'source_prefix':0,"
+	   "'scope_prefix':0,'address':'::'}", DNS_OK),
+	/* other families: the octets as sent */
+	OC(8, "\x00\x03\x10\x00\xab\xcd",
+	   "{'code':8,'name':'ECS','family':3,'source_prefix':16,"
+	   "'scope_prefix':0,'address_hex':'abcd'}", DNS_OK),
+	OC(8, "\x00\x00\x00\x00",
+	   "{'code':8,'name':'ECS','family':0,'source_prefix':0,"
+	   "'scope_prefix':0,'address_hex':''}", DNS_OK),
+	/* malformed ECS: short, too many or too few address octets,
+	 * prefixes wider than the address */
+	OC(8, "", "{'code':8,'name':'ECS','malformed':true}", DNS_E_OPT),
+	OC(8, "\x00\x01\x18",
+	   "{'code':8,'name':'ECS','hex':'000118','malformed':true}", DNS_E_OPT),
+	OC(8, "\x00\x01\x18\x00\xc6\x33\x64\x00",
+	   "{'code':8,'name':'ECS','hex':'00011800c6336400','malformed':true}",
+	   DNS_E_OPT),
+	OC(8, "\x00\x01\x18\x00\xc6\x33",
+	   "{'code':8,'name':'ECS','hex':'00011800c633','malformed':true}",
+	   DNS_E_OPT),
+	OC(8, "\x00\x01\x21\x00\x01\x02\x03\x04\x05",
+	   "{'code':8,'name':'ECS','hex':'000121000102030405','malformed':true}",
+	   DNS_E_OPT),
+	OC(8, "\x00\x01\x18\x21\xc6\x33\x64",
+	   "{'code':8,'name':'ECS','hex':'00011821c63364','malformed':true}",
+	   DNS_E_OPT),
+	OC(8, "\x00\x02\x81\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	   "\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+	   "{'code':8,'name':'ECS','hex':'0002810000000000000000000000000000000000"
+	   "00','malformed':true}", DNS_E_OPT),
+	OC(8, "\x00\x03\x08\x00",
+	   "{'code':8,'name':'ECS','hex':'00030800','malformed':true}", DNS_E_OPT),
+
+	/* COOKIE (RFC 7873): client 8, server 8..32 */
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07\x08",
+	   "{'code':10,'name':'COOKIE','client':'0102030405060708'}", DNS_OK),
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07\x08\xa0\xb1\xc2\xd3\xe4\xf5\x06\x17",
+	   "{'code':10,'name':'COOKIE','client':'0102030405060708',"
+	   "'server':'a0b1c2d3e4f50617'}", DNS_OK),
+	OC(10, "01234567" "0123456789abcdef0123456789abcdef",
+	   "{'code':10,'name':'COOKIE','client':'3031323334353637',"
+	   "'server':'3031323334353637383961626364656630313233343536373839616263"
+	   "646566'}", DNS_OK),
+	OC(10, "", "{'code':10,'name':'COOKIE','malformed':true}", DNS_E_OPT),
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07",
+	   "{'code':10,'name':'COOKIE','hex':'01020304050607','malformed':true}",
+	   DNS_E_OPT),
+	OC(10, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c",
+	   "{'code':10,'name':'COOKIE','hex':'0102030405060708090a0b0c',"
+	   "'malformed':true}", DNS_E_OPT),
+	OC(10, "01234567" "0123456789abcdef0123456789abcdef" "x",
+	   "{'code':10,'name':'COOKIE','hex':'3031323334353637303132333435363738"
+	   "3961626364656630313233343536373839616263646566" "78',"
+	   "'malformed':true}", DNS_E_OPT),
+
+	/* NSID (RFC 5001): empty in queries; text only when printable */
+	OC(3, "", "{'code':3,'name':'NSID'}", DNS_OK),
+	OC(3, "ns1.example",
+	   "{'code':3,'name':'NSID','hex':'6e73312e6578616d706c65',"
+	   "'text':'ns1.example'}", DNS_OK),
+	OC(3, "a\"b\\c ~",
+	   "{'code':3,'name':'NSID','hex':'6122625c63207e','text':'a\\\"b\\\\c ~'}",
+	   DNS_OK),
+	OC(3, "ab\x7f", "{'code':3,'name':'NSID','hex':'61627f'}", DNS_OK),
+	OC(3, "\x00\xff", "{'code':3,'name':'NSID','hex':'00ff'}", DNS_OK),
+
+	/* EDE (RFC 8914): info code, IANA name, extra text */
+	OC(15, "\x00\x0f", "{'code':15,'name':'EDE','info_code':15,"
+	   "'info_name':'Blocked'}", DNS_OK),
+	OC(15, "\x00\x00", "{'code':15,'name':'EDE','info_code':0,"
+	   "'info_name':'Other Error'}", DNS_OK),
+	OC(15, "\x00\x09no SEP", "{'code':15,'name':'EDE','info_code':9,"
+	   "'info_name':'DNSKEY Missing','extra_text':'no SEP'}", DNS_OK),
+	OC(15, "\x00\x19", "{'code':15,'name':'EDE','info_code':25,"
+	   "'info_name':'Signature Expired before Valid'}", DNS_OK),
+	OC(15, "\x00\x1e", "{'code':15,'name':'EDE','info_code':30,"
+	   "'info_name':'Invalid Query Type'}", DNS_OK),
+	OC(15, "\x00\x1f", "{'code':15,'name':'EDE','info_code':31,"
+	   "'info_name':'EDE31'}", DNS_OK),
+	OC(15, "\xc0\x00", "{'code':15,'name':'EDE','info_code':49152,"
+	   "'info_name':'EDE49152'}", DNS_OK),
+	/* UTF-8 passes, quotes are escaped, a stray byte becomes \u00ff */
+	OC(15, "\x00\x12\xc3\xa9 \"x\"\xff", "{'code':15,'name':'EDE','info_code':18,"
+	   "'info_name':'Prohibited','extra_text':'\xc3\xa9 \\\"x\\\"\\u00ff'}",
+	   DNS_OK),
+	OC(15, "", "{'code':15,'name':'EDE','malformed':true}", DNS_E_OPT),
+	OC(15, "\x00", "{'code':15,'name':'EDE','hex':'00','malformed':true}",
+	   DNS_E_OPT),
+
+	/* PADDING (RFC 7830): only its length; any octets */
+	OC(12, "", "{'code':12,'name':'PADDING','length':0}", DNS_OK),
+	OC(12, "\x00\x00\x00\xff\x01", "{'code':12,'name':'PADDING','length':5}",
+	   DNS_OK),
+
+	/* KEEPALIVE (RFC 7828): empty or a 2-octet timeout */
+	OC(11, "", "{'code':11,'name':'KEEPALIVE'}", DNS_OK),
+	OC(11, "\x04\xd2", "{'code':11,'name':'KEEPALIVE','timeout':1234}", DNS_OK),
+	OC(11, "\x04", "{'code':11,'name':'KEEPALIVE','hex':'04','malformed':true}",
+	   DNS_E_OPT),
+	OC(11, "\x00\x01\x02",
+	   "{'code':11,'name':'KEEPALIVE','hex':'000102','malformed':true}",
+	   DNS_E_OPT),
+
+	/* CHAIN (RFC 7901): one uncompressed name filling the option */
+	OC(13, "\x00", "{'code':13,'name':'CHAIN','closest_encloser':'.'}", DNS_OK),
+	OC(13, "\x03" "foo\x07" "example\x03" "com\x00",
+	   "{'code':13,'name':'CHAIN','closest_encloser':'foo.example.com.'}",
+	   DNS_OK),
+	OC(13, "\x04" "a.b\x07\x00",
+	   "{'code':13,'name':'CHAIN','closest_encloser':'a\\\\.b\\\\007.'}",
+	   DNS_OK),
+	OC(13, "", "{'code':13,'name':'CHAIN','malformed':true}", DNS_E_OPT),
+	OC(13, "\xc0\x0c", "{'code':13,'name':'CHAIN','hex':'c00c','malformed':true}",
+	   DNS_E_OPT),
+	OC(13, "\x03" "com", "{'code':13,'name':'CHAIN','hex':'03636f6d',"
+	   "'malformed':true}", DNS_E_OPT),
+	OC(13, "\x03" "com\x00\x00", "{'code':13,'name':'CHAIN',"
+	   "'hex':'03636f6d0000','malformed':true}", DNS_E_OPT),
+	OC(13, "\x40", "{'code':13,'name':'CHAIN','hex':'40','malformed':true}",
+	   DNS_E_OPT),
+
+	/* EXPIRE (RFC 7314): empty or 4 octets of seconds */
+	OC(9, "", "{'code':9,'name':'EXPIRE'}", DNS_OK),
+	OC(9, "\x00\x12\x75\x00", "{'code':9,'name':'EXPIRE','expire':1209600}",
+	   DNS_OK),
+	OC(9, "\xff\xff\xff\xff", "{'code':9,'name':'EXPIRE','expire':4294967295}",
+	   DNS_OK),
+	OC(9, "\x00\x01", "{'code':9,'name':'EXPIRE','hex':'0001','malformed':true}",
+	   DNS_E_OPT),
+
+	/* the rest: hex of the data, none when empty */
+	OC(1, "\x00\x01\x00\x01", "{'code':1,'name':'LLQ','hex':'00010001'}", DNS_OK),
+	OC(5, "\x08\x0d", "{'code':5,'name':'DAU','hex':'080d'}", DNS_OK),
+	OC(14, "\x4f\x66", "{'code':14,'name':'KEY-TAG','hex':'4f66'}", DNS_OK),
+	OC(65001, "", "{'code':65001,'name':'OPT65001'}", DNS_OK),
+	OC(4, "\xde\xad", "{'code':4,'name':'OPT4','hex':'dead'}", DNS_OK),
+};
+
+/* A query with no question and one OPT RR (UDP size 1232, TTL ttl)
+ * holding the options given as raw bytes. */
+static void opt_message(struct wire *w, uint32_t ttl, const void *opts, size_t n)
+{
+	size_t rd;
+
+	w_header(w, 1, 0x0000, 0, 0, 0, 1);
+	w_name(w, "");
+	rd = w_rr(w, 41, 1232, ttl);
+	w_raw(w, opts, n);
+	w_rdend(w, rd);
+}
+
+#define OPT_MSG_HEAD \
+	",'id':1,'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0," \
+	"'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':false," \
+	"'ra':false,'z':false,'ad':false,'cd':false},'qdcount':0," \
+	"'ancount':0,'nscount':0,'arcount':1" EMPTY_SECTIONS \
+	",'edns':{'udp_size':1232,'version':0,'do':false,'z':0,'options':["
+
+static void test_edns_option_types(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
+		const struct opt_case *c = &opt_cases[i];
+		uint8_t opt[256];
+		char want[2048];
+		const char *ecs = NULL;
+		struct wire w;
+
+		assert_true(c->len + 4 <= sizeof(opt));
+		opt[0] = (uint8_t)(c->code >> 8);
+		opt[1] = (uint8_t)c->code;
+		opt[2] = (uint8_t)(c->len >> 8);
+		opt[3] = (uint8_t)c->len;
+		memcpy(opt + 4, c->data, c->len);
+		opt_message(&w, 0, opt, c->len + 4);
+		/* a well-formed ECS option is repeated as "ecs" */
+		if (c->code == 8 && c->err == DNS_OK)
+			ecs = strstr(c->json, "'family'");
+		if (ecs)
+			snprintf(want, sizeof(want), OPT_MSG_HEAD "%s],'ecs':{%s}",
+				 c->json, ecs);
+		else
+			snprintf(want, sizeof(want), OPT_MSG_HEAD "%s]}", c->json);
+		assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+		expect(&w, c->err, want);
+	}
+}
+
+/* Several options: the walk goes on after a malformed body; "ecs" is the
+ * first well-formed ECS option; Z and DO; a bad length still ends it. */
+static void test_edns_options_together(void **state)
+{
+	static const uint8_t opts[] = {
+		0, 8, 0, 3, 0, 1, 24,                   /* ECS, malformed */
+		0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,    /* COOKIE */
+		0, 8, 0, 6, 0, 1, 16, 0, 10, 1,         /* ECS 10.1.0.0/16 */
+		0, 8, 0, 5, 0, 1, 8, 0, 11,             /* ECS 11.0.0.0/8 */
+		0, 12, 0, 2, 0, 0,                      /* PADDING */
+	};
+	struct wire w;
+	(void)state;
+
+	opt_message(&w, 0x0000ffff, opts, sizeof(opts)); /* DO + Z 0x7fff */
+	expect(&w, DNS_E_OPT,
+	       ",'id':1,'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0,"
+	       "'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':false,"
+	       "'ra':false,'z':false,'ad':false,'cd':false},'qdcount':0,"
+	       "'ancount':0,'nscount':0,'arcount':1" EMPTY_SECTIONS
+	       ",'edns':{'udp_size':1232,'version':0,'do':true,'z':32767,"
+	       "'options':[{'code':8,'name':'ECS','hex':'000118','malformed':true},"
+	       "{'code':10,'name':'COOKIE','client':'0102030405060708'},"
+	       "{'code':8,'name':'ECS','family':1,'source_prefix':16,"
+	       "'scope_prefix':0,'address':'10.1.0.0'},"
+	       "{'code':8,'name':'ECS','family':1,'source_prefix':8,"
+	       "'scope_prefix':0,'address':'11.0.0.0'},"
+	       "{'code':12,'name':'PADDING','length':2}],"
+	       "'ecs':{'family':1,'source_prefix':16,'scope_prefix':0,"
+	       "'address':'10.1.0.0'}}");
+
+	/* Z without DO, version 1; an ECS, then a length past the end: the
+	 * ECS is listed and repeated, the message is opt_invalid */
+	opt_message(&w, 0x00014001, "\x00\x08\x00\x05\x00\x01\x08\x00\x0b"
+		    "\x00\x0a\x00\x09\x01", 14);
+	expect(&w, DNS_E_OPT,
+	       ",'id':1,'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0,"
+	       "'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':false,"
+	       "'ra':false,'z':false,'ad':false,'cd':false},'qdcount':0,"
+	       "'ancount':0,'nscount':0,'arcount':1" EMPTY_SECTIONS
+	       ",'edns':{'udp_size':1232,'version':1,'do':false,'z':16385,"
+	       "'options':[{'code':8,'name':'ECS','family':1,'source_prefix':8,"
+	       "'scope_prefix':0,'address':'11.0.0.0'}],"
+	       "'ecs':{'family':1,'source_prefix':8,'scope_prefix':0,"
+	       "'address':'11.0.0.0'}}");
+}
+
+/* Random option bodies for every decoded code (and a few others): the
+ * record stays valid JSON (render() checks it) and the verdict is
+ * DNS_OK or opt_invalid, never anything else. */
+static void test_edns_random_options(void **state)
+{
+	static const uint16_t codes[] = { 3, 8, 9, 10, 11, 12, 13, 15, 1, 65535 };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	(void)state;
+
+	for (unsigned round = 0; round < 20000; round++) {
+		uint8_t opts[300];
+		size_t n = 0;
+		struct wire w;
+		enum dns_err err;
+
+		for (unsigned k = 0; k < 1 + round % 3; k++) {
+			uint16_t code;
+			unsigned len;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			code = codes[x % (sizeof(codes) / sizeof(codes[0]))];
+			len = (unsigned)(x >> 8) % 45;
+			opts[n++] = (uint8_t)(code >> 8);
+			opts[n++] = (uint8_t)code;
+			opts[n++] = 0;
+			opts[n++] = (uint8_t)len;
+			for (unsigned i = 0; i < len; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				/* small values often, so prefixes and label
+				 * lengths are sometimes right */
+				opts[n++] = (uint8_t)(x % 3 ? x % 40 : x >> 16);
+			}
+			if (code == 8 && len >= 4 && x % 2) { /* a fitting ECS */
+				unsigned fam = 1 + (unsigned)(x >> 20) % 2;
+				unsigned src = (unsigned)((x >> 24) % (fam == 1 ? 33 : 129));
+
+				n -= len;
+				len = 4 + (src + 7) / 8;
+				opts[n - 1] = (uint8_t)len;
+				opts[n++] = 0;
+				opts[n++] = (uint8_t)fam;
+				opts[n++] = (uint8_t)src;
+				opts[n++] = (uint8_t)(x >> 40) % (fam == 1 ? 33 : 129);
+				for (unsigned i = 4; i < len; i++)
+					opts[n++] = (uint8_t)(x >> (i % 8 * 8));
+			}
+		}
+		opt_message(&w, (uint32_t)x, opts, n);
+		err = render(w.b, w.n);
+		assert_true(err == DNS_OK || err == DNS_E_OPT);
+		assert_non_null(strstr(out, "\"options\":[{\"code\":"));
+	}
 }
 
 /* A TSIG before the OPT: ldns stops reading the section after the TSIG
@@ -1260,6 +1587,9 @@ int main(void)
 		cmocka_unit_test(test_rdata_invalid),
 		cmocka_unit_test(test_rdata_unprintable),
 		cmocka_unit_test(test_edns_bad_options),
+		cmocka_unit_test(test_edns_option_types),
+		cmocka_unit_test(test_edns_options_together),
+		cmocka_unit_test(test_edns_random_options),
 		cmocka_unit_test(test_tsig_not_last),
 		cmocka_unit_test(test_two_tsigs),
 		cmocka_unit_test(test_names),
