@@ -165,6 +165,48 @@ static void lane_add(struct lane *l, const struct pcap_pkthdr *h, const uint8_t 
 	b->used += len;
 }
 
+/*
+ * Fragments and flow affinity. A reassembled datagram must reach the worker
+ * that saw its query, i.e. the lane of its 5-tuple; but only the first
+ * fragment carries the ports, and every fragment of a datagram must reach
+ * one worker for reassembly. So the first fragment picks the lane from its
+ * ports and the reader remembers it under (addresses, fragment id) for the
+ * rest; a later fragment that comes first picks by addresses and id, and
+ * the datagram's other fragments follow it (reassembly still works; only
+ * that response's rtt may be lost). A small direct-mapped table: an entry
+ * overwritten by another datagram has the same fallback.
+ */
+#define FRAG_LANES 4096
+
+struct frag_lane {
+	uint32_t key;  /* pkt_flow_hash of (addresses, fragment id) */
+	uint8_t lane;
+	uint8_t used;
+};
+
+static struct frag_lane frag_lanes[FRAG_LANES]; /* reader thread only */
+
+static unsigned fragment_lane(const struct pkt_info *pi, unsigned n)
+{
+	uint32_t key = pkt_flow_hash(pi);
+	struct frag_lane *e = &frag_lanes[key % FRAG_LANES];
+	unsigned lane = key % n;
+
+	if (e->used && e->key == key)
+		return e->lane;
+	if (pi->frag_offset == 0 && pi->frag_len >= 4 &&
+	    (pi->l4proto == 17 || pi->l4proto == 6)) {
+		struct pkt_info whole = *pi;
+
+		whole.is_frag = 0;
+		whole.sport = (uint16_t)(pi->frag_data[0] << 8 | pi->frag_data[1]);
+		whole.dport = (uint16_t)(pi->frag_data[2] << 8 | pi->frag_data[3]);
+		lane = pkt_flow_hash(&whole) % n;
+	}
+	*e = (struct frag_lane){ .key = key, .lane = (uint8_t)lane, .used = 1 };
+	return lane;
+}
+
 /* Which lane a packet goes to: the symmetric flow hash, or lane 0. */
 static unsigned pick_lane(const struct pcap_pkthdr *h, const uint8_t *data, int link, unsigned n)
 {
@@ -176,7 +218,9 @@ static unsigned pick_lane(const struct pcap_pkthdr *h, const uint8_t *data, int 
 	if (n == 1)
 		return 0;
 	st = pkt_decode(&p, &pi);
-	if (st != PKT_OK && st != PKT_FRAG)
+	if (st == PKT_FRAG)
+		return fragment_lane(&pi, n);
+	if (st != PKT_OK)
 		return 0;
 	return pkt_flow_hash(&pi) % n;
 }

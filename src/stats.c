@@ -14,7 +14,9 @@
 
 struct totals {
 	uint64_t pkts, pkt_bytes, status[PKT__MAX], not_dns_port, udp_empty;
-	uint64_t frag_unsupported, tcp_unsupported;
+	uint64_t f_frags, f_done, f_timeout, f_evicted, f_overlap, f_dup, f_big, f_trunc, f_bad;
+	uint64_t t_segs, t_msgs, t_multi, t_ooo, t_retx, t_resync, t_skipped, t_evicted,
+		 t_timeout, t_gaps;
 	uint64_t dns_msgs, queries, responses, malformed[DNS_E__MAX], malformed_all;
 	uint64_t records, record_too_large;
 	uint64_t m_queries, m_dups, m_matched, m_unmatched, m_unanswered, m_evicted;
@@ -36,8 +38,6 @@ static void add_worker(struct totals *t, const struct worker_stats *s)
 		t->status[i] += dr_ctr_get(&s->pkt_status[i]);
 	t->not_dns_port += dr_ctr_get(&s->not_dns_port);
 	t->udp_empty += dr_ctr_get(&s->udp_empty);
-	t->frag_unsupported += dr_ctr_get(&s->frag_unsupported);
-	t->tcp_unsupported += dr_ctr_get(&s->tcp_unsupported);
 	t->dns_msgs += dr_ctr_get(&s->dns_msgs);
 	t->queries += dr_ctr_get(&s->queries);
 	t->responses += dr_ctr_get(&s->responses);
@@ -64,12 +64,51 @@ static void add_match(struct totals *t, const struct match_table *m)
 	t->m_evicted += dr_ctr_get(&ms->evicted);
 }
 
+static void add_frag(struct totals *t, const struct ipfrag_table *f)
+{
+	const struct ipfrag_stats *fs;
+
+	if (!f)
+		return;
+	fs = ipfrag_stats(f);
+	t->f_frags += dr_ctr_get(&fs->fragments);
+	t->f_done += dr_ctr_get(&fs->reassembled);
+	t->f_timeout += dr_ctr_get(&fs->timed_out);
+	t->f_evicted += dr_ctr_get(&fs->evicted);
+	t->f_overlap += dr_ctr_get(&fs->overlap_dropped);
+	t->f_dup += dr_ctr_get(&fs->duplicates);
+	t->f_big += dr_ctr_get(&fs->too_big);
+	t->f_trunc += dr_ctr_get(&fs->truncated);
+	t->f_bad += dr_ctr_get(&fs->bad);
+}
+
+static void add_tcp(struct totals *t, const struct tcpr_table *tc)
+{
+	const struct tcpr_stats *ts;
+
+	if (!tc)
+		return;
+	ts = tcpr_stats(tc);
+	t->t_segs += dr_ctr_get(&ts->segments);
+	t->t_msgs += dr_ctr_get(&ts->messages);
+	t->t_multi += dr_ctr_get(&ts->multi_segment_messages);
+	t->t_ooo += dr_ctr_get(&ts->out_of_order);
+	t->t_retx += dr_ctr_get(&ts->retransmitted_bytes);
+	t->t_resync += dr_ctr_get(&ts->resyncs);
+	t->t_skipped += dr_ctr_get(&ts->skipped_bytes);
+	t->t_evicted += dr_ctr_get(&ts->evicted);
+	t->t_timeout += dr_ctr_get(&ts->timed_out);
+	t->t_gaps += dr_ctr_get(&ts->gaps);
+}
+
 static void sum(const struct stats_src *s, struct totals *t)
 {
 	memset(t, 0, sizeof(*t));
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		add_worker(t, &s->workers[i].st);
 		add_match(t, s->workers[i].match);
+		add_frag(t, s->workers[i].frag);
+		add_tcp(t, s->workers[i].tcp);
 	}
 }
 
@@ -181,10 +220,20 @@ void stats_summary(FILE *f, const struct stats_src *s)
 		t.malformed_all);
 	print_nonzero(f, "  malformed:   ", mnames + 1, t.malformed + 1, DNS_E__MAX - 1);
 	print_skips(f, s->file ? &t : &t, s->file);
-	if (t.tcp_unsupported || t.frag_unsupported)
-		fprintf(f, "  not yet supported: %" PRIu64 " TCP segments on DNS ports, %" PRIu64
-			" IP fragments (counted, not decoded)\n", t.tcp_unsupported,
-			t.frag_unsupported);
+	if (t.f_frags)
+		fprintf(f, "  ip frags:    %" PRIu64 " fragments, %" PRIu64 " datagrams reassembled; "
+			"dropped: %" PRIu64 " incomplete (timed out or at exit), %" PRIu64
+			" evicted, %" PRIu64 " overlapping, %" PRIu64 " too big, %" PRIu64
+			" cut by snaplen, %" PRIu64 " inconsistent; %" PRIu64 " duplicates ignored\n",
+			t.f_frags, t.f_done, t.f_timeout, t.f_evicted, t.f_overlap, t.f_big,
+			t.f_trunc, t.f_bad, t.f_dup);
+	if (t.t_segs)
+		fprintf(f, "  tcp:         %" PRIu64 " segments, %" PRIu64 " messages (%" PRIu64
+			" over several segments), %" PRIu64 " out of order, %" PRIu64
+			" retransmitted bytes, %" PRIu64 " resyncs, %" PRIu64 " bytes skipped unsynced, %"
+			PRIu64 " bytes lost in gaps, %" PRIu64 " streams evicted, %" PRIu64
+			" ended idle or open at exit\n", t.t_segs, t.t_msgs, t.t_multi, t.t_ooo, t.t_retx, t.t_resync,
+			t.t_skipped, t.t_gaps, t.t_evicted, t.t_timeout);
 	if (s->nworkers && s->workers[0].match)
 		fprintf(f, "  matching:    %" PRIu64 " responses matched (rtt_us), %" PRIu64
 			" without a query seen; %" PRIu64 " queries unanswered, %" PRIu64

@@ -16,6 +16,8 @@
 int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
 		const struct dns_decoder_ops *ops, struct writer *wr)
 {
+	int ret;
+
 	memset(w, 0, sizeof(*w));
 	w->index = index;
 	w->opts = opts;
@@ -23,12 +25,15 @@ int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
 	w->ops = ops;
 	w->wr = wr;
 	jb_tscache_init(&w->tsc);
-	if (!opts->no_match) {
-		int ret = match_create(&w->match, WORKER_MATCH_CAPACITY,
-				       (uint64_t)(opts->match_timeout * 1e9));
-		if (ret < 0)
-			return ret;
-	}
+	/* Tables are sized once here: nothing on the packet path allocates. */
+	ret = ipfrag_create(&w->frag, NULL);
+	if (ret == 0)
+		ret = tcpr_create(&w->tcp, NULL);
+	if (ret == 0 && !opts->no_match)
+		ret = match_create(&w->match, WORKER_MATCH_CAPACITY,
+				   (uint64_t)(opts->match_timeout * 1e9));
+	if (ret < 0)
+		return ret;
 	return ops->create(&w->dec);
 }
 
@@ -39,6 +44,10 @@ void worker_fini(struct worker *w)
 	w->dec = NULL;
 	match_destroy(w->match);
 	w->match = NULL;
+	ipfrag_destroy(w->frag);
+	w->frag = NULL;
+	tcpr_destroy(w->tcp);
+	w->tcp = NULL;
 }
 
 static void submit(struct worker *w)
@@ -55,6 +64,11 @@ void worker_flush(struct worker *w)
 
 void worker_finish(struct worker *w)
 {
+	/* End of input: what never completed is counted as timed out. */
+	if (w->frag)
+		ipfrag_expire(w->frag, UINT64_MAX);
+	if (w->tcp)
+		tcpr_expire(w->tcp, UINT64_MAX);
 	if (w->match)
 		match_flush(w->match);
 	if (!w->batch)
@@ -148,6 +162,86 @@ static int dns_port(const struct worker *w, const struct pkt_info *pi)
 	return dr_opts_port(w->opts, pi->sport) || dr_opts_port(w->opts, pi->dport);
 }
 
+/* What a TCP message needs to become a record (tcpr_add's callback arg). */
+struct tcp_ctx {
+	struct worker *w;
+	const struct pkt_info *pi;
+	int defragmented;
+};
+
+static void on_tcp_message(void *arg, const uint8_t *msg, uint32_t len, int multi_segment,
+			   uint64_t ts_ns)
+{
+	struct tcp_ctx *c = arg;
+	struct rec_meta m = {
+		.ts_ns = ts_ns,
+		.iface = c->w->iface,
+		.pi = c->pi,
+		.transport = IPPROTO_TCP,
+		.size = len,
+		.rtt_us = -1,
+		.ip_defragmented = (uint8_t)c->defragmented,
+		.tcp_reassembled = (uint8_t)multi_segment,
+		.worker = c->w->opts->worker_id ? (int)c->w->index : -1,
+	};
+
+	emit(c->w, &m, msg, len, 0);
+}
+
+/* A UDP datagram or TCP segment on a DNS port. */
+static void process_l4(struct worker *w, const struct dr_pkt *p, const struct pkt_info *pi,
+		       int defragmented)
+{
+	if (pi->l4proto == IPPROTO_TCP) {
+		struct tcp_ctx c = { w, pi, defragmented };
+		tcpr_add(w->tcp, pi, p->ts_ns, on_tcp_message, &c);
+		return;
+	}
+	if (pi->payload_wire_len == 0) {
+		dr_ctr_add(&w->st.udp_empty, 1);
+		return;
+	}
+	/* Headers claiming more than arrived: a snap-length cut when the frame
+	 * itself was cut, else a damaged datagram the decoder judges as is. */
+	int cut = pi->payload_len < pi->payload_wire_len && p->caplen < p->wirelen;
+	struct rec_meta m = {
+		.ts_ns = p->ts_ns,
+		.iface = w->iface,
+		.pi = pi,
+		.transport = IPPROTO_UDP,
+		.size = cut ? pi->payload_wire_len : pi->payload_len,
+		.rtt_us = -1,
+		.ip_defragmented = (uint8_t)defragmented,
+		.worker = w->opts->worker_id ? (int)w->index : -1,
+	};
+	emit(w, &m, pi->payload, pi->payload_len, cut);
+}
+
+/*
+ * An IP fragment: into the reassembly table; a completed datagram is
+ * decoded again from its IP header, VLAN ids kept from the last fragment.
+ */
+static void process_fragment(struct worker *w, const struct dr_pkt *p, const struct pkt_info *pi)
+{
+	struct pkt_info whole = *pi;
+	const uint8_t *dgram;
+	uint32_t len;
+	enum pkt_status st;
+
+	if (ipfrag_add(w->frag, pi, p->ts_ns, &dgram, &len) != 1)
+		return;
+	st = pkt_decode_ip(dgram, len, &whole);
+	if (st != PKT_OK) {
+		dr_ctr_add(&w->st.pkt_status[st], 1);
+		return;
+	}
+	if (!dns_port(w, &whole)) {
+		dr_ctr_add(&w->st.not_dns_port, 1);
+		return;
+	}
+	process_l4(w, p, &whole, 1);
+}
+
 static void process_one(struct worker *w, const struct dr_pkt *p)
 {
 	struct pkt_info pi;
@@ -157,7 +251,7 @@ static void process_one(struct worker *w, const struct dr_pkt *p)
 	dr_ctr_add(&w->st.pkt_bytes, p->wirelen);
 	st = pkt_decode(p, &pi);
 	if (st == PKT_FRAG) {
-		dr_ctr_add(&w->st.frag_unsupported, 1);
+		process_fragment(w, p, &pi);
 		return;
 	}
 	if (st != PKT_OK) {
@@ -168,27 +262,7 @@ static void process_one(struct worker *w, const struct dr_pkt *p)
 		dr_ctr_add(&w->st.not_dns_port, 1);
 		return;
 	}
-	if (pi.l4proto == IPPROTO_TCP) {
-		dr_ctr_add(&w->st.tcp_unsupported, 1);
-		return;
-	}
-	if (pi.payload_wire_len == 0) {
-		dr_ctr_add(&w->st.udp_empty, 1);
-		return;
-	}
-	/* Headers claiming more than arrived: a snap-length cut when the frame
-	 * itself was cut, else a damaged datagram the decoder judges as is. */
-	int cut = pi.payload_len < pi.payload_wire_len && p->caplen < p->wirelen;
-	struct rec_meta m = {
-		.ts_ns = p->ts_ns,
-		.iface = w->iface,
-		.pi = &pi,
-		.transport = IPPROTO_UDP,
-		.size = cut ? pi.payload_wire_len : pi.payload_len,
-		.rtt_us = -1,
-		.worker = w->opts->worker_id ? (int)w->index : -1,
-	};
-	emit(w, &m, pi.payload, pi.payload_len, cut);
+	process_l4(w, p, &pi, 0);
 }
 
 void worker_process(struct worker *w, const struct dr_pkt *pkts, unsigned n)

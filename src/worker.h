@@ -11,7 +11,9 @@
 #ifndef DR_WORKER_H
 #define DR_WORKER_H
 
+#include "capture/ipfrag.h"
 #include "capture/pkt.h"
+#include "capture/tcpreasm.h"
 #include "dns/dns.h"
 #include "dns/match.h"
 #include "output/json.h"
@@ -26,8 +28,6 @@ struct worker_stats {
 	dr_ctr pkt_status[PKT__MAX];    /* frames by L2-L4 outcome (PKT_OK unused) */
 	dr_ctr not_dns_port;            /* UDP/TCP on other ports */
 	dr_ctr udp_empty;               /* UDP datagram on a DNS port with no payload */
-	dr_ctr frag_unsupported;        /* IP fragments: reassembly not yet built */
-	dr_ctr tcp_unsupported;         /* TCP segments on DNS ports: not yet decoded */
 	dr_ctr dns_msgs;                /* DNS messages decoded (records formed) */
 	dr_ctr queries, responses;
 	dr_ctr malformed[DNS_E__MAX];   /* by reason; [DNS_OK] unused */
@@ -43,6 +43,8 @@ struct worker {
 	const struct dns_decoder_ops *ops;
 	struct dns_decoder *dec;
 	struct match_table *match;      /* NULL with --no-match */
+	struct ipfrag_table *frag;      /* IP fragment reassembly */
+	struct tcpr_table *tcp;         /* DNS-over-TCP stream reassembly */
 	struct dr_batch *batch;         /* current batch, NULL until the first record */
 	struct jb_tscache tsc;
 	struct worker_stats st;

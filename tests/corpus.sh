@@ -50,7 +50,7 @@ else
 fi
 
 # Against tshark.
-"$PY" "$SRCDIR/tests/corpus_compare.py" "$REAL" "$OUT" >"$TMP/compare.log" 2>&1
+"$PY" "$SRCDIR/tests/corpus_compare.py" --transports udp,tcp --include-fragments "$REAL" "$OUT" >"$TMP/compare.log" 2>&1
 rc=$?
 grep -v '^agreement:' "$TMP/compare.log"
 grep '^agreement:' "$TMP/compare.log"

@@ -45,66 +45,27 @@ lines() { wc -l <"$1" | tr -d ' '; }
 stat_value() { awk -v k="$1" '$1 == k { print $2; exit }' "$STATS"; }
 
 # ---- the expected number of records --------------------------------------
-# dnsring decodes DNS over UDP on port 53 (its default), but not yet messages
-# carried in IP fragments or over TCP.
-udp_msgs=$(( $(stat_value msgs_ipv4_udp) + $(stat_value msgs_ipv6_udp) ))
+# Every DNS message on port 53: over UDP (including the ones carried in IP
+# fragments) and over TCP (several messages per segment count separately,
+# one message over several segments once). The stats file made with the
+# capture gives the totals; tshark, when installed, confirms them on its own:
+# it reports each message's dns.id once, in the frame that completes it
+# (ICMP errors quoting a query are not messages).
+want=$(stat_value dns_messages)
+want_tcp=$(( $(stat_value msgs_ipv4_tcp) + $(stat_value msgs_ipv6_tcp) ))
+how="$(basename "$STATS")"
+want_defrag=
+want_frags=
 if [ -n "$HAVE_TSHARK" ]; then
-	# tshark reassembles IP fragments by default and reports a reassembled
-	# message in the frame carrying the last fragment, whose IP layer then
-	# holds ip.fragments / ipv6.fragments. ICMP errors quoting a query are
-	# not messages. First check the filter against the stats file: without
-	# the fragment clause it must count every UDP message (5718 + 3793).
-	base='udp.port == 53 && dns && !icmp && !icmpv6'
-	all_udp=$(tshark -n -r "$F" -Y "$base" 2>/dev/null | wc -l | tr -d ' ')
-	assert_eq "tshark: DNS messages over UDP (msgs_ipv4_udp + msgs_ipv6_udp in $(basename "$STATS"))" \
-		"$udp_msgs" "$all_udp"
-	want=$(tshark -n -r "$F" -Y "$base && !ip.fragments && !ipv6.fragments" 2>/dev/null |
-		wc -l | tr -d ' ')
-	# The fragment and TCP counts the summary should report: fragment frames
-	# (not quoted in ICMP) and TCP segments on port 53.
+	ids() { tshark -n -r "$F" -Y "$1" -T fields -e dns.id 2>/dev/null | tr ',' '\n' | grep -c .; }
+	assert_eq "tshark: DNS messages (dns_messages in $how)" "$want" "$(ids 'dns && !icmp && !icmpv6')"
+	assert_eq "tshark: DNS messages over TCP (msgs_*_tcp in $how)" "$want_tcp" \
+		"$(ids 'dns && tcp && !icmp && !icmpv6')"
+	want_defrag=$(ids 'dns && udp && !icmp && !icmpv6 && (ip.fragments || ipv6.fragments)')
 	want_frags=$(tshark -n -r "$F" -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
 		-Y '(ip.flags.mf == 1 || ip.frag_offset > 0 || ipv6.fragment) && !icmp && !icmpv6' \
 		2>/dev/null | wc -l | tr -d ' ')
-	want_tcp=$(tshark -n -r "$F" -Y 'tcp.port == 53' 2>/dev/null | wc -l | tr -d ' ')
-	how=tshark
-elif [ -n "$ANYPY" ]; then
-	# Without tshark: the stats file's UDP message count, minus the UDP
-	# datagrams that were fragmented. Each of those has exactly one first
-	# fragment (offset 0, MF set) that starts with the UDP header; count the
-	# ones to or from port 53 by reading the capture (the pcap reader of
-	# corpus_compare.py). The stats file's ipv4_fragment_frames (13) cannot
-	# be used: it also counts the fragments quoted in ICMP errors.
-	nfrag=$("$ANYPY" - "$SRCDIR/tests" "$F" <<'EOF'
-import struct, sys
-sys.path.insert(0, sys.argv[1])
-import corpus_compare as cc
-n = 0
-for lt, fr in cc._pcap_frames(open(sys.argv[2], "rb").read()):
-    off = cc._l3_offset(lt, fr)
-    if off is None:
-        continue
-    ip = fr[off:]
-    if ip and ip[0] >> 4 == 4 and len(ip) >= 28:
-        fo = struct.unpack_from("!H", ip, 6)[0]
-        hl = (ip[0] & 15) * 4
-        if fo & 0x2000 and not fo & 0x1FFF and ip[9] == 17:
-            sp, dp = struct.unpack_from("!HH", ip, hl)
-            n += 53 in (sp, dp)
-    elif ip and ip[0] >> 4 == 6 and len(ip) >= 56 and ip[6] == 44:
-        fo = struct.unpack_from("!H", ip, 42)[0]
-        if fo & 1 and not fo & 0xFFF8 and ip[40] == 17:
-            sp, dp = struct.unpack_from("!HH", ip, 48)
-            n += 53 in (sp, dp)
-print(n)
-EOF
-)
-	want=$((udp_msgs - nfrag))
-	want_frags=
-	want_tcp=
-	how="stats file ($udp_msgs UDP messages) minus $nfrag fragmented datagrams"
-else
-	want=
-	how=
+	how="$how, confirmed by tshark"
 fi
 
 # ---- counts, VLAN twin, schema ---------------------------------------------
@@ -146,20 +107,34 @@ else
 	echo "SKIP: schema validation: no python3 with jsonschema"
 fi
 
-# ---- the summary: what is not decoded yet ------------------------------------
-# "  not yet supported: N TCP segments on DNS ports, M IP fragments (counted, not decoded)"
-nys=$(grep 'not yet supported' "$TMP/plain.err")
-nys_tcp=$(printf '%s\n' "$nys" | sed -n 's/.*: \([0-9][0-9]*\) TCP segments.*/\1/p')
-nys_frag=$(printf '%s\n' "$nys" | sed -n 's/.*, \([0-9][0-9]*\) IP fragments.*/\1/p')
-if [ -n "$nys_tcp" ] && [ "$nys_tcp" -gt 0 ] && [ -n "$nys_frag" ] && [ "$nys_frag" -gt 0 ]; then
-	pass "summary: $(printf '%s' "$nys" | sed 's/^ *//')"
-else
-	fail "summary lacks the TCP/fragment 'not yet supported' counts: '$nys'"
+# ---- transports, reassembly, and the summary -----------------------------
+assert_eq "records over TCP" "$want_tcp" "$(grep -c '"transport":"tcp"' "$TMP/plain.out")"
+multi=$(grep -c '"tcp_reassembled":true' "$TMP/plain.out")
+[ "$multi" -gt 0 ] && pass "TCP messages over several segments: $multi" ||
+	fail "no record has tcp_reassembled:true"
+if [ -n "$want_defrag" ]; then
+	assert_eq "records from reassembled IP fragments (tshark)" "$want_defrag" \
+		"$(grep -c '"ip_defragmented":true' "$TMP/plain.out")"
 fi
-[ -n "$want_tcp" ] && assert_eq "summary: TCP segments on port 53 (tshark)" "$want_tcp" "$nys_tcp"
-[ -n "$want_frags" ] && assert_eq "summary: IP fragment frames (tshark)" "$want_frags" "$nys_frag"
-nys_v=$(grep 'not yet supported' "$TMP/vlan.err")
-assert_eq "summary of the twin: same not-yet-supported counts" "$nys" "$nys_v"
+# "  ip frags:    N fragments, M datagrams reassembled; dropped: 0 ..."
+frag_line=$(grep '^  ip frags:' "$TMP/plain.err")
+nfr=$(printf '%s\n' "$frag_line" | sed -n 's/^  ip frags: *\([0-9]*\) fragments.*/\1/p')
+[ -n "$want_frags" ] && assert_eq "summary: IP fragment frames (tshark)" "$want_frags" "$nfr"
+case $frag_line in
+*"dropped: 0 incomplete (timed out or at exit), 0 evicted, 0 overlapping, 0 too big, 0 cut by snaplen, 0 inconsistent"*)
+	pass "summary: no fragment dropped" ;;
+*) fail "summary: fragments dropped or line missing: '$frag_line'" ;;
+esac
+tcp_line=$(grep '^  tcp:' "$TMP/plain.err")
+ntcp=$(printf '%s\n' "$tcp_line" | sed -n 's/.* segments, \([0-9]*\) messages.*/\1/p')
+assert_eq "summary: TCP messages" "$want_tcp" "$ntcp"
+case $tcp_line in
+*" 0 bytes skipped unsynced, 0 bytes lost in gaps, 0 streams evicted"*) pass "summary: no TCP bytes lost" ;;
+*) fail "summary: TCP loss or line missing: '$tcp_line'" ;;
+esac
+grep -q 'not yet supported' "$TMP/plain.err" && fail "summary still says 'not yet supported'"
+assert_eq "summary of the twin: same reassembly lines" "$frag_line$tcp_line" \
+	"$(grep '^  ip frags:' "$TMP/vlan.err")$(grep '^  tcp:' "$TMP/vlan.err")"
 
 # ---- workers, -c, stdin, pcapng --------------------------------------------
 run w2 -r "$F" -w 2

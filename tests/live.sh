@@ -311,10 +311,16 @@ start_dr lo -i lo -w 2 && {
 }
 
 # ---- 10. IPv4 fragments: reassembled by the kernel (PACKET_FANOUT_FLAG_DEFRAG) --
+# by default, or by dnsring itself with --no-defrag (then the fragments reach
+# the rings and the records say ip_defragmented).
 capture frag "-n 300 --frag" -i veth1 -w 2
 assert_eq "--frag: records (100 queries + 100 reassembled responses)" 200 "$REC"
 capture nofrag "-n 300 --frag" -i veth1 -w 2 --no-defrag
-assert_eq "--no-defrag: records (queries only)" 100 "$REC"
+assert_eq "--no-defrag: records (100 queries + 100 responses reassembled in userspace)" 200 "$REC"
 assert_eq "--no-defrag: kernel packets (fragments pass the filter)" 300 "$KPKTS"
+assert_eq "--no-defrag: records marked ip_defragmented" 100 \
+	"$(grep -c '"ip_defragmented":true' "$TMP/nofrag.json")"
+grep -q '^  ip frags: *200 fragments, 100 datagrams reassembled' "$TMP/nofrag.err" ||
+	fail "--no-defrag: summary: $(grep 'ip frags' "$TMP/nofrag.err")"
 
 finish
