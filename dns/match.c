@@ -10,6 +10,7 @@
 struct slot {
 	uint64_t key;   /* 0 = empty (a real key of 0 is remapped to 1) */
 	uint64_t ts_ns; /* capture time of the query */
+	uint32_t fifo;  /* its FIFO entry, cleared when the query is answered */
 };
 
 struct fifo_ent {
@@ -150,12 +151,21 @@ static void remove_at(struct match_table *t, uint32_t i)
 	t->count--;
 }
 
-/* Drop the FIFO's oldest entry; counted in *ctr when its query is still waiting. */
+/*
+ * Drop the FIFO's oldest entry; counted in *ctr when its query is still
+ * waiting. Answered queries cleared their entry (key 0), so the common
+ * case costs no probe of the (cache-cold) table.
+ */
 static void pop_oldest(struct match_table *t, dr_ctr *ctr)
 {
 	struct fifo_ent *e = &t->fifo[t->head];
-	uint32_t i = find(t, e->key);
+	uint32_t i;
 
+	if (!e->key) {
+		t->head = t->head + 1 == t->limit ? 0 : t->head + 1;
+		return;
+	}
+	i = find(t, e->key);
 	/* A slot with the same key but another time is a later query that
 	 * reused the key after this one was answered: leave it. */
 	if (t->slots[i].key == e->key && t->slots[i].ts_ns == e->ts_ns) {
@@ -201,6 +211,7 @@ static void remember(struct match_table *t, uint64_t key, uint64_t ts_ns)
 	}
 	t->slots[i].key = key;
 	t->slots[i].ts_ns = ts_ns;
+	t->slots[i].fifo = t->tail;
 	t->count++;
 	t->fifo[t->tail] = (struct fifo_ent){ key, ts_ns };
 	t->tail = t->tail + 1 == t->limit ? 0 : t->tail + 1;
@@ -227,6 +238,7 @@ int64_t match_offer(struct match_table *t, const struct pkt_info *pi, uint8_t tr
 		return -1;
 	}
 	uint64_t q_ts = t->slots[i].ts_ns;
+	t->fifo[t->slots[i].fifo].key = 0; /* answered: expiry skips it */
 	remove_at(t, i);
 	dr_ctr_add(&t->st.matched, 1);
 	/* Clocks step and captures get merged: never report a negative time. */

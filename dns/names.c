@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
@@ -191,25 +192,89 @@ static void put_flags(struct jbuf *jb, unsigned flags)
 	jb_char(jb, '}');
 }
 
+/*
+ * The header members are written for every message, and most of their text
+ * depends on a few bits only: the flags object on 7 bits, the opcode and
+ * RCODE members on small codes. Those strings are made once (with the same
+ * functions as the general path, so they cannot differ) and copied whole.
+ */
+#define HDR_RCODES 24 /* RCODEs 0..23 cover NOERROR..BADCOOKIE */
+
+struct hdr_text {
+	uint8_t len;
+	char s[119];
+};
+
+static struct hdr_text flags_text[128];       /* by (flags >> 4) & 0x7f */
+static struct hdr_text opcode_text[16];       /* ',"opcode":N,"opcode_name":".."' */
+static struct hdr_text rcode_text[HDR_RCODES]; /* ',"rcode":N,"rcode_name":".."' */
+static pthread_once_t hdr_once = PTHREAD_ONCE_INIT;
+
+static void hdr_text_set(struct hdr_text *t, const struct jbuf *jb, const char *buf)
+{
+	t->len = (uint8_t)(jb->p - buf);
+	memcpy(t->s, buf, t->len);
+}
+
+static void put_opcode(struct jbuf *jb, uint8_t opcode)
+{
+	jb_lit(jb, ",\"opcode\":");
+	jb_u64(jb, opcode);
+	jb_lit(jb, ",\"opcode_name\":");
+	dns_put_opcode_name(jb, opcode);
+}
+
+static void put_rcode(struct jbuf *jb, uint16_t rcode)
+{
+	jb_lit(jb, ",\"rcode\":");
+	jb_u64(jb, rcode);
+	jb_lit(jb, ",\"rcode_name\":");
+	dns_put_rcode_name(jb, rcode);
+}
+
+static void hdr_text_init(void)
+{
+	char buf[sizeof(((struct hdr_text *)0)->s)];
+	struct jbuf jb;
+
+	for (unsigned i = 0; i < 128; i++) {
+		jb_init(&jb, buf, sizeof(buf));
+		put_flags(&jb, i << 4);
+		hdr_text_set(&flags_text[i], &jb, buf);
+	}
+	for (uint8_t i = 0; i < 16; i++) {
+		jb_init(&jb, buf, sizeof(buf));
+		put_opcode(&jb, i);
+		hdr_text_set(&opcode_text[i], &jb, buf);
+	}
+	for (uint16_t i = 0; i < HDR_RCODES; i++) {
+		jb_init(&jb, buf, sizeof(buf));
+		put_rcode(&jb, i);
+		hdr_text_set(&rcode_text[i], &jb, buf);
+	}
+}
+
+static inline void put_text(struct jbuf *jb, const struct hdr_text *t)
+{
+	jb_raw(jb, t->s, t->len);
+}
+
 void dns_put_header(struct jbuf *jb, const uint8_t *hdr, uint16_t rcode)
 {
 	unsigned flags = (unsigned)hdr[2] << 8 | hdr[3];
-	uint8_t opcode = (uint8_t)((flags >> 11) & 0xf);
 
+	pthread_once(&hdr_once, hdr_text_init);
 	PUT_COUNT(jb, ",\"id\":", hdr);
 	if (flags & 0x8000)
 		jb_lit(jb, ",\"qr\":\"response\"");
 	else
 		jb_lit(jb, ",\"qr\":\"query\"");
-	jb_lit(jb, ",\"opcode\":");
-	jb_u64(jb, opcode);
-	jb_lit(jb, ",\"opcode_name\":");
-	dns_put_opcode_name(jb, opcode);
-	jb_lit(jb, ",\"rcode\":");
-	jb_u64(jb, rcode);
-	jb_lit(jb, ",\"rcode_name\":");
-	dns_put_rcode_name(jb, rcode);
-	put_flags(jb, flags);
+	put_text(jb, &opcode_text[(flags >> 11) & 0xf]);
+	if (rcode < HDR_RCODES)
+		put_text(jb, &rcode_text[rcode]);
+	else
+		put_rcode(jb, rcode);
+	put_text(jb, &flags_text[(flags >> 4) & 0x7f]);
 	PUT_COUNT(jb, ",\"qdcount\":", hdr + 4);
 	PUT_COUNT(jb, ",\"ancount\":", hdr + 6);
 	PUT_COUNT(jb, ",\"nscount\":", hdr + 8);
