@@ -42,9 +42,21 @@
  * follows 65535), and the errors name the first problem precisely where
  * ldns only says "failed" (the reference works that out separately).
  *
- * TODO(lead): ldns ignores bytes after the last RR and RDATA that its
- * fields do not fill; both are accepted here too, to stay equal. Flag
- * them (DNS_E_TRAILING, DNS_E_RDATA) once both decoders should.
+ * Two things ldns accepts silently are flagged, in both decoders, on a
+ * record that is otherwise written in full, as ldns decoded it:
+ *  - RDATA whose fields do not end exactly at RDLENGTH (fields left
+ *    over, or a name in RDATA running past it): rdata_invalid, since the
+ *    RRs after it are misframed by ldns's rule above;
+ *  - bytes after the last RR: the walk by the header counts and the
+ *    RDLENGTHs ends before the message does (zero padding included: it
+ *    is no part of a DNS message; EDNS padding lives inside the OPT RR):
+ *    trailing_bytes.
+ * Either is reported only when nothing else was: errors found while
+ * rendering come first, then rdata_invalid, then trailing_bytes. When no
+ * RDATA was framed oddly, ldns's framing is the walk by RDLENGTH, and
+ * when no TSIG cut the additional section short (decode_error), ldns read
+ * every RR the header counts; so the framing pass's end is where that
+ * walk ends, and trailing_bytes costs one comparison.
  */
 #include "config.h"
 
@@ -128,6 +140,7 @@ struct msg {
 	int opt_data;        /* view of the last OPT with RDATA, -1 */
 	int tsig;            /* view of the last TSIG, -1 */
 	enum dns_err odd;    /* first RDATA that ldns framed oddly, DNS_OK */
+	size_t end;          /* where the framing pass ended */
 };
 
 /* The first problem wins: later ones are usually its consequences. */
@@ -549,6 +562,7 @@ static enum dns_err frame(struct dns_decoder *dec, struct msg *m,
 			nv++;
 		}
 	}
+	m->end = c.pos;
 	return DNS_OK;
 }
 
@@ -895,7 +909,10 @@ static enum dns_err fast_render(struct dns_decoder *dec, const uint8_t *wire,
 	if (has_edns(dec, &m))
 		sum->rcode |= (uint16_t)(dec->rr[m.opt].ttl >> 24 << 4);
 	nc_forget(dec);
-	return put_message(dec, out, &m, sum->rcode);
+	err = first_err(put_message(dec, out, &m, sum->rcode), m.odd);
+	if (__builtin_expect(m.end != len, 0))
+		err = first_err(err, DNS_E_TRAILING);
+	return err;
 }
 
 /* The type/class text of class IN for the common types, by the shared

@@ -17,14 +17,19 @@
  * the end are both LABEL_OVERFLOW), so on failure a small framing walk
  * with ldns's own acceptance rules finds the first problem and names it
  * precisely (diagnose() below). The same walk keeps messages that would
- * make ldns leak away from it (ldns_would_leak()); it runs only for
- * malformed messages and for those with ARCOUNT >= 3.
+ * make ldns leak away from it (ldns_would_leak()).
  *
- * Known leniency kept on purpose (the fast path has to decide separately):
- * ldns ignores bytes after the last RR it was asked to read, accepts
- * forward compression pointers, lets a name in RDATA run past RDLENGTH and
- * does not check that the RDATA fields used up RDLENGTH exactly; when such
- * a message still parses, this decoder reports DNS_OK.
+ * ldns ignores bytes after the last RR it was asked to read, lets a name
+ * in RDATA run past RDLENGTH and does not check that the RDATA fields use
+ * up RDLENGTH exactly (it starts the next RR where the fields ended). A
+ * message ldns parses is written in full, as ldns decoded it, and then
+ * the same walk, by the header counts and the RDLENGTHs (check_framing()),
+ * flags it: rdata_invalid at the first RDATA its fields do not fill
+ * exactly, else trailing_bytes when the last RR ends before the message
+ * does (zero padding too: it is no part of a DNS message). Both come
+ * after any error found while writing the record. Still accepted, as
+ * ldns does: forward compression pointers, and RDATA that ends before
+ * the type's required fields (an MX of only a preference).
  */
 #include "config.h"
 
@@ -496,6 +501,32 @@ static enum dns_err diagnose(const uint8_t *w, size_t len, ldns_status st,
 }
 
 /*
+ * What ldns_wire2pkt accepted without a word, for a message it parsed:
+ * the walk by the header counts with RDATA cut at RDLENGTH (strict). It
+ * follows ldns's framing up to the first RDATA whose fields do not end at
+ * RDLENGTH (rdata_invalid: ldns misframes what follows); when there is
+ * none it reads what ldns read (unless a TSIG that was not last cut
+ * ldns short, which check_additional() reports first) and ends where the
+ * last RR does: trailing_bytes when that is before the message's end.
+ */
+static enum dns_err check_framing(const uint8_t *w, size_t len)
+{
+	struct walk wk = { .w = w, .len = len, .pos = HDR_LEN, .strict = 1 };
+	enum dns_err err;
+
+	for (unsigned s = 0; s < 4; s++) {
+		unsigned count = rd16(w + 4 + 2 * s);
+
+		for (unsigned i = 0; i < count; i++) {
+			err = walk_rr(&wk, s == 0, NULL);
+			if (err != DNS_OK)
+				return err;
+		}
+	}
+	return wk.pos < len ? DNS_E_TRAILING : DNS_OK;
+}
+
+/*
  * Would ldns_wire2pkt read two TSIG RRs? It keeps the TSIG in a field
  * that ldns_pkt_set_tsig overwrites without freeing, so the first one
  * leaks: a remotely triggered leak, so such messages never reach ldns.
@@ -618,7 +649,7 @@ static enum dns_err ldns_render(struct dns_decoder *dec, const uint8_t *wire,
 	summary_question(sum, pkt);
 	err = put_packet(dec, out, wire, pkt, sum->rcode);
 	ldns_pkt_free(pkt);
-	return err;
+	return first_err(err, check_framing(wire, len));
 }
 
 static int ldns_create(struct dns_decoder **out)

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "dns/dns.h"
+#include "output/sink.h"
 #include "src/cli.h"
 #include "src/common.h"
 
@@ -37,6 +38,19 @@ enum {
 	OPT_WORKER_ID,
 	OPT_NO_MATCH,
 	OPT_MATCH_TIMEOUT,
+	OPT_ROTATE_MB,
+	OPT_ROTATE_KEEP,
+	OPT_BACKLOG_MB,
+	OPT_ON_FULL,
+	OPT_PID_FILE,
+	OPT_STATS_JSON,
+	OPT_METRICS,
+	OPT_ONLY,
+	OPT_QTYPE,
+	OPT_RCODE,
+	OPT_QNAME_SUFFIX,
+	OPT_EXCLUDE_SUFFIX,
+	OPT_SAMPLE,
 };
 
 #define STATS_UNSET UINT32_MAX
@@ -64,6 +78,19 @@ static const struct option long_opts[] = {
 	{ "worker-id",      no_argument,       NULL, OPT_WORKER_ID },
 	{ "no-match",       no_argument,       NULL, OPT_NO_MATCH },
 	{ "match-timeout",  required_argument, NULL, OPT_MATCH_TIMEOUT },
+	{ "rotate-mb",      required_argument, NULL, OPT_ROTATE_MB },
+	{ "rotate-keep",    required_argument, NULL, OPT_ROTATE_KEEP },
+	{ "backlog-mb",     required_argument, NULL, OPT_BACKLOG_MB },
+	{ "on-full",        required_argument, NULL, OPT_ON_FULL },
+	{ "pid-file",       required_argument, NULL, OPT_PID_FILE },
+	{ "stats-json",     required_argument, NULL, OPT_STATS_JSON },
+	{ "metrics",        required_argument, NULL, OPT_METRICS },
+	{ "only",           required_argument, NULL, OPT_ONLY },
+	{ "qtype",          required_argument, NULL, OPT_QTYPE },
+	{ "rcode",          required_argument, NULL, OPT_RCODE },
+	{ "qname-suffix",   required_argument, NULL, OPT_QNAME_SUFFIX },
+	{ "exclude-suffix", required_argument, NULL, OPT_EXCLUDE_SUFFIX },
+	{ "sample",         required_argument, NULL, OPT_SAMPLE },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "version",        no_argument,       NULL, 'V' },
 	{ "help",           no_argument,       NULL, 'h' },
@@ -106,14 +133,40 @@ void cli_usage(FILE *f)
 "                           a response that finds its query gets \"rtt_us\"\n"
 "      --no-match           no query/response matching (no rtt_us)\n"
 "\n"
+"Filters (all must agree; matching sees every message first):\n"
+"      --only WHAT          queries or responses\n"
+"      --qtype LIST         first question's type, e.g. A,AAAA,TYPE65280,28\n"
+"      --rcode LIST         responses with these RCODEs, e.g. NXDOMAIN,SERVFAIL\n"
+"      --qname-suffix LIST  question names in these domains, e.g. example.com\n"
+"                           (on label boundaries, any case)\n"
+"      --exclude-suffix LIST  leave out question names in these domains\n"
+"      --sample N           keep 1 flow in N (by flow hash: queries and responses\n"
+"                           stay together; decided before decoding)\n"
+"\n"
 "Output:\n"
-"  -o, --output FILE|-      append records to FILE ('-' = standard output, default)\n"
+"  -o, --output SINK        where records go; repeat to send every record to each:\n"
+"                           '-' standard output (default), FILE (appended; SIGHUP\n"
+"                           reopens it), tcp://HOST:PORT, tcp://[IPV6]:PORT or\n"
+"                           unix:PATH (reconnects; a backlog bridges outages)\n"
+"      --rotate-mb N        rotate FILE before it passes N MiB: FILE -> FILE.1 ...\n"
+"      --rotate-keep K      rotated files kept, FILE.1 .. FILE.K (default 5)\n"
+"      --backlog-mb N       backlog of each tcp/unix output in MiB (default 64,\n"
+"                           1..1024; at least two batches)\n"
+"      --on-full MODE       when the output falls behind: block (default; workers\n"
+"                           wait, the kernel ring absorbs and counts its drops) or\n"
+"                           drop (drop batches, counted; live capture only)\n"
+"      --pid-file PATH      write the process id to PATH; removed at exit\n"
 "  -c, --count N            stop after N records\n"
 "      --duration SECONDS   stop after SECONDS\n"
 "      --batch-kb N         output batch size in KiB (default 1024, 64..65536);\n"
 "                           also the largest record: bigger ones become a stub\n"
 "      --stats-interval S   print a stats line on stderr every S seconds; 0 = off\n"
-"                           (default 10 for live capture, 0 for files)\n"
+"                           (default 10 for live capture, 0 for files; with\n"
+"                           --stats-json or --metrics 10 for files too, no line)\n"
+"      --stats-json FILE    append one JSON object of counters to FILE per interval\n"
+"                           and at exit (per worker and total)\n"
+"      --metrics FILE       write Prometheus text format to FILE per interval and\n"
+"                           at exit, atomically (node_exporter textfile collector)\n"
 "      --worker-id          add \"worker\":N to each record (which parser thread made it)\n"
 "  -q, --quiet              no summary on stderr at exit\n"
 "\n"
@@ -221,6 +274,8 @@ static void set_defaults(struct dr_opts *o)
 	o->decoder = "fast";
 	o->match_timeout = 5;
 	o->batch_kb = 1024;
+	o->rotate_keep = 5;
+	o->backlog_mb = 64;
 	o->stats_interval = STATS_UNSET;
 	o->ring_mb = 64;
 	o->block_kb = 1024;
@@ -269,9 +324,17 @@ static int parse_one(int c, const char *arg, struct dr_opts *o)
 		if (cli_parse_ports(arg, o->ports) < 0)
 			return bad("-p", arg, "expected ports 1-65535 as a list like 53,5353,5300-5310");
 		break;
-	case 'o':
+	case 'o': {
+		const char *why = NULL;
+
+		if (sink_spec_check(arg, &why) < 0)
+			return bad("-o", arg, why);
+		if (o->noutputs == DR_ARRAY_SIZE(o->outputs))
+			return bad("-o", arg, "at most 8 outputs");
 		o->output = arg;
+		o->outputs[o->noutputs++] = arg;
 		break;
+	}
 	case 'c':
 		ret = parse_u64("-c", arg, 1, UINT64_MAX, &o->count);
 		break;
@@ -329,8 +392,50 @@ static int parse_one(int c, const char *arg, struct dr_opts *o)
 	case OPT_MATCH_TIMEOUT:
 		ret = parse_seconds("--match-timeout", arg, &o->match_timeout);
 		break;
+	case OPT_ROTATE_MB:
+		if ((ret = parse_u64("--rotate-mb", arg, 1, 1048576, &v)) == 0)
+			o->rotate_mb = (unsigned)v;
+		break;
+	case OPT_ROTATE_KEEP:
+		if ((ret = parse_u64("--rotate-keep", arg, 1, 1000, &v)) == 0)
+			o->rotate_keep = (unsigned)v;
+		break;
+	case OPT_BACKLOG_MB:
+		if ((ret = parse_u64("--backlog-mb", arg, 1, 1024, &v)) == 0)
+			o->backlog_mb = (unsigned)v;
+		break;
+	case OPT_ON_FULL:
+		if (strcmp(arg, "block") && strcmp(arg, "drop"))
+			return bad("--on-full", arg, "expected block or drop");
+		o->on_full_drop = strcmp(arg, "drop") == 0;
+		break;
+	case OPT_PID_FILE:
+		o->pid_file = arg;
+		break;
 	case OPT_WORKER_ID:
 		o->worker_id = 1;
+		break;
+	case OPT_STATS_JSON:
+		o->stats_json = arg;
+		break;
+	case OPT_METRICS:
+		o->metrics = arg;
+		break;
+	case OPT_ONLY:
+		ret = filter_parse_only(&o->filter, arg);
+		break;
+	case OPT_QTYPE:
+		ret = filter_parse_qtype(&o->filter, arg);
+		break;
+	case OPT_RCODE:
+		ret = filter_parse_rcode(&o->filter, arg);
+		break;
+	case OPT_QNAME_SUFFIX:
+	case OPT_EXCLUDE_SUFFIX:
+		ret = filter_parse_suffixes(&o->filter, arg, c == OPT_EXCLUDE_SUFFIX);
+		break;
+	case OPT_SAMPLE:
+		ret = filter_parse_sample(&o->filter, arg);
 		break;
 	case 'q':
 		o->quiet = 1;
@@ -382,7 +487,26 @@ enum cli_result cli_parse(int argc, char **argv, struct dr_opts *o)
 		fprintf(stderr, "dnsring: -f, -u and --no-decode apply to live capture only (see --help)\n");
 		return CLI_EXIT_USAGE;
 	}
+	if (o->ninputs && o->on_full_drop) {
+		fprintf(stderr, "dnsring: --on-full drop applies to live capture only: "
+			"file input never drops (see --help)\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (o->rotate_mb) {
+		unsigned files = 0;
+		const char *why;
+
+		for (unsigned i = 0; i < o->noutputs; i++)
+			files += sink_spec_check(o->outputs[i], &why) == SINK_FILE;
+		if (!files) {
+			fprintf(stderr, "dnsring: --rotate-mb needs -o FILE (see --help)\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	/* The stats line: every 10 s live, on request for files. --stats-json
+	 * and --metrics tick at 10 s for files too, without the line. */
+	o->stats_line = o->stats_interval != STATS_UNSET || !o->ninputs;
 	if (o->stats_interval == STATS_UNSET)
-		o->stats_interval = o->ninputs ? 0 : 10;
+		o->stats_interval = !o->ninputs || o->stats_json || o->metrics ? 10 : 0;
 	return CLI_RUN;
 }

@@ -7,8 +7,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "capture/livein.h"
 #include "capture/pcapin.h"
@@ -20,9 +23,18 @@ static int start_writer(const struct dr_opts *o, struct stats_src *ss, struct wr
 {
 	struct writer_cfg wc = {
 		.path = o->output,
+		.outputs = o->outputs,
+		.noutputs = o->noutputs,
+		.rotate_bytes = (uint64_t)o->rotate_mb << 20,
+		.rotate_keep = o->rotate_keep,
+		.backlog_bytes = (size_t)o->backlog_mb << 20,
+		.on_full_drop = o->on_full_drop,
 		.nworkers = o->workers,
 		.batch_size = (size_t)o->batch_kb * 1024,
-		.batches_per_worker = 4,
+		/* --on-full drop drops when the pool runs dry, so give it room
+		 * for bursts (a ring block's worth of records) whatever the
+		 * batch size: at least 4 MiB of batches. */
+		.batches_per_worker = o->on_full_drop && o->batch_kb < 1024 ? 4096 / o->batch_kb : 4,
 		.max_records = o->count,
 		.duration = o->duration,
 		.stats_interval = o->stats_interval,
@@ -37,6 +49,39 @@ static int start_writer(const struct dr_opts *o, struct stats_src *ss, struct wr
 	if ((ret = writer_start(*wr)) < 0)
 		fprintf(stderr, "dnsring: cannot start the writer thread: %s\n", dr_strerror(ret));
 	return ret;
+}
+
+/*
+ * --pid-file: written before the writer starts and before live capture
+ * drops privileges (so root can write it in /run), removed at exit if it
+ * still holds our pid (after -u that needs a directory the user may write).
+ */
+static int pid_file_write(const char *path)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
+		fprintf(stderr, "dnsring: cannot write --pid-file %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static void pid_file_remove(const char *path)
+{
+	char buf[24] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return;
+	if (read(fd, buf, sizeof(buf) - 1) > 0 && strtol(buf, NULL, 10) == (long)getpid())
+		unlink(path);
+	close(fd);
 }
 
 /* Live capture with no -i: the default route's interface. */
@@ -92,7 +137,8 @@ static int run(const struct dr_opts *o)
 			goto out;
 		}
 	}
-	if (start_writer(o, &ss, &wr) < 0)
+	if (stats_start(&ss, o) < 0 || (o->pid_file && pid_file_write(o->pid_file) < 0) ||
+	    start_writer(o, &ss, &wr) < 0)
 		goto out;
 	for (unsigned i = 0; i < o->workers; i++)
 		workers[i].wr = wr;
@@ -101,9 +147,14 @@ static int run(const struct dr_opts *o)
 	if (writer_error(wr) && writer_error(wr) != -EPIPE)
 		rc = 1;
 	/* After a live setup error the one-line error says it all. */
-	if (!o->quiet && !(ss.live && !ss.live->started))
+	if (!o->quiet && !(ss.live && !ss.live->started)) {
 		stats_summary(stderr, &ss);
+		writer_print_summary(stderr, wr); /* sinks, --on-full drop */
+	}
 out:
+	if (o->pid_file)
+		pid_file_remove(o->pid_file);
+	stats_stop(&ss); /* final --stats-json/--metrics: workers and writer done */
 	for (unsigned i = 0; i < o->workers; i++)
 		worker_fini(&workers[i]);
 	writer_destroy(wr);

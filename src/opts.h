@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "src/filter.h"
+
 #define DR_MAX_INPUTS 64
 
 struct dr_opts {
@@ -42,6 +44,19 @@ struct dr_opts {
 	unsigned stats_interval;           /* --stats-interval seconds, 0 = off */
 	int quiet;                         /* -q: no summary */
 	int worker_id;                     /* --worker-id: records say which worker made them */
+	const char *outputs[8];            /* -o, each: "-", FILE, tcp://HOST:PORT, unix:PATH */
+	unsigned noutputs;                 /* fan-out: every record goes to each */
+	unsigned rotate_mb;                /* --rotate-mb: rotate files at this size, 0 = off */
+	unsigned rotate_keep;              /* --rotate-keep: FILE.1 .. FILE.K */
+	unsigned backlog_mb;               /* --backlog-mb: per stream sink */
+	int on_full_drop;                  /* --on-full drop (live only): drop, do not wait */
+	const char *pid_file;              /* --pid-file PATH */
+
+	/* stats, metrics, filters (src/stats.c, src/metrics.c, src/filter.c) */
+	int stats_line;                    /* print the stats line on stderr each interval */
+	const char *stats_json;            /* --stats-json FILE: one JSON object per interval */
+	const char *metrics;               /* --metrics FILE: Prometheus text, replaced atomically */
+	struct dr_filter filter;           /* --only, --qtype, --rcode, --*-suffix, --sample */
 };
 
 static inline int dr_opts_port(const struct dr_opts *o, uint16_t port)

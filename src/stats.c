@@ -18,7 +18,7 @@ struct totals {
 	uint64_t t_segs, t_msgs, t_multi, t_ooo, t_retx, t_resync, t_skipped, t_evicted,
 		 t_timeout, t_gaps;
 	uint64_t dns_msgs, queries, responses, malformed[DNS_E__MAX], malformed_all;
-	uint64_t records, record_too_large;
+	uint64_t records, record_too_large, filtered_out, sampled_out;
 	uint64_t m_queries, m_dups, m_matched, m_unmatched, m_unanswered, m_evicted;
 };
 
@@ -47,6 +47,8 @@ static void add_worker(struct totals *t, const struct worker_stats *s)
 	}
 	t->records += dr_ctr_get(&s->records);
 	t->record_too_large += dr_ctr_get(&s->record_too_large);
+	t->filtered_out += dr_ctr_get(&s->filtered_out);
+	t->sampled_out += dr_ctr_get(&s->sampled_out);
 }
 
 static void add_match(struct totals *t, const struct match_table *m)
@@ -130,13 +132,24 @@ static void sum_kernel(const struct livein_stats *ls, struct kernel_totals *k)
 	}
 }
 
-void stats_tick(void *arg)
+int stats_start(struct stats_src *s, const struct dr_opts *o)
 {
-	const struct stats_src *s = arg;
+	s->opts = o;
+	return metrics_open(&s->metrics, o, s);
+}
+
+void stats_stop(struct stats_src *s)
+{
+	metrics_write(s->metrics, s, 1);
+	metrics_close(s->metrics);
+	s->metrics = NULL;
+}
+
+static void stats_line(const struct stats_src *s)
+{
 	const struct writer_stats *ws = writer_stats(s->wr);
 	struct totals t;
 	double el = stats_now() - s->t_start;
-
 	struct kernel_totals k;
 
 	sum(s, &t);
@@ -150,6 +163,17 @@ void stats_tick(void *arg)
 		" written=%" PRIu64 " lost=%" PRIu64 " (%.0f msgs/s)\n", t.pkts, t.dns_msgs,
 		t.malformed_all, dr_ctr_get(&ws->records), dr_ctr_get(&ws->sink_lost),
 		el > 0 ? (double)t.dns_msgs / el : 0.0);
+}
+
+void stats_tick(void *arg)
+{
+	const struct stats_src *s = arg;
+
+	if (!s->opts || s->opts->stats_line) {
+		stats_line(s);
+		writer_print_tick(stderr, s->wr); /* stream sinks, --on-full drop */
+	}
+	metrics_write(s->metrics, s, 0);
 }
 
 /* "name=value" pairs for the non-zero entries of a counter family. */
@@ -220,6 +244,9 @@ void stats_summary(FILE *f, const struct stats_src *s)
 		t.malformed_all);
 	print_nonzero(f, "  malformed:   ", mnames + 1, t.malformed + 1, DNS_E__MAX - 1);
 	print_skips(f, s->file ? &t : &t, s->file);
+	if (t.filtered_out || t.sampled_out || (s->opts && s->opts->filter.active))
+		fprintf(f, "  filters:     %" PRIu64 " decoded messages filtered out, %" PRIu64
+			" sampled out before decoding\n", t.filtered_out, t.sampled_out);
 	if (t.f_frags)
 		fprintf(f, "  ip frags:    %" PRIu64 " fragments, %" PRIu64 " datagrams reassembled; "
 			"dropped: %" PRIu64 " incomplete (timed out or at exit), %" PRIu64

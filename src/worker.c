@@ -24,6 +24,7 @@ int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
 	w->iface = NULL;
 	w->ops = ops;
 	w->wr = wr;
+	w->filter = opts->filter.active ? &opts->filter : NULL;
 	jb_tscache_init(&w->tsc);
 	/* Tables are sized once here: nothing on the packet path allocates. */
 	ret = ipfrag_create(&w->frag, NULL);
@@ -112,7 +113,6 @@ static void format_stub(struct worker *w, struct jbuf *jb, const struct rec_meta
 		jb_u64(jb, (uint64_t)m->worker);
 	}
 	jb_lit(jb, ",\"malformed\":true,\"error\":\"record_too_large\"}\n");
-	dr_ctr_add(&w->st.record_too_large, 1);
 }
 
 static void count_message(struct worker *w, const struct dns_summary *sum, enum dns_err err)
@@ -124,37 +124,70 @@ static void count_message(struct worker *w, const struct dns_summary *sum, enum 
 		dr_ctr_add(&w->st.malformed[err], 1);
 }
 
+/*
+ * Render the record into the current batch without committing it: *jb ends
+ * where the record ends, batch->len is not moved. @return the decoder's
+ * verdict; *stub is set when the record had to become a stub.
+ */
+static enum dns_err render(struct worker *w, struct jbuf *jb, struct rec_meta *m,
+			   const uint8_t *msg, uint32_t len, int truncated,
+			   struct dns_summary *sum, int *stub)
+{
+	enum dns_err err;
+	int matched = 0;
+
+	for (;;) {
+		struct dr_batch *b;
+
+		if (!w->batch)
+			w->batch = writer_batch_get(w->wr, w->index);
+		b = w->batch;
+		jb_init(jb, b->buf + b->len, b->cap - b->len);
+		memset(sum, 0, sizeof(*sum));
+		err = format_record(w, jb, m, msg, len, truncated, sum, &matched);
+		if (!jb->overflow)
+			return err;
+		if (b->nrec) {
+			submit(w); /* full: retry on an empty batch */
+			continue;
+		}
+		jb_init(jb, b->buf, b->cap);
+		format_stub(w, jb, m);
+		*stub = 1;
+		return err;
+	}
+}
+
+/*
+ * One DNS message. With a filter set (w->filter, src/filter.h) --sample
+ * is decided first, from the addresses alone; the other filters judge the
+ * decoder's summary after rendering, and a rejected record is dropped by
+ * leaving batch->len where it was (the next record overwrites it). Without
+ * a filter both tests are one never-taken branch on the same pointer.
+ */
 static void emit(struct worker *w, struct rec_meta *m, const uint8_t *msg,
 		 uint32_t len, int truncated)
 {
 	struct dns_summary sum;
 	struct jbuf jb;
 	enum dns_err err;
-	int matched = 0;
+	int stub = 0;
 
-	for (int attempt = 0;; attempt++) {
-		struct dr_batch *b;
-
-		if (!w->batch)
-			w->batch = writer_batch_get(w->wr, w->index);
-		b = w->batch;
-		jb_init(&jb, b->buf + b->len, b->cap - b->len);
-		memset(&sum, 0, sizeof(sum));
-		err = format_record(w, &jb, m, msg, len, truncated, &sum, &matched);
-		if (!jb.overflow)
-			break;
-		if (b->nrec) {
-			submit(w); /* full: retry on an empty batch */
-			continue;
-		}
-		jb_init(&jb, b->buf, b->cap);
-		format_stub(w, &jb, m);
-		break;
+	if (DR_UNLIKELY(w->filter != NULL) && !filter_flow_keep(w->filter, m->pi)) {
+		dr_ctr_add(&w->st.sampled_out, 1);
+		return;
+	}
+	err = render(w, &jb, m, msg, len, truncated, &sum, &stub);
+	count_message(w, &sum, err);
+	if (DR_UNLIKELY(w->filter != NULL) && !filter_keep(w->filter, &sum)) {
+		dr_ctr_add(&w->st.filtered_out, 1);
+		return;
 	}
 	w->batch->len = (size_t)(jb.p - w->batch->buf);
 	w->batch->nrec++;
 	dr_ctr_add(&w->st.records, 1);
-	count_message(w, &sum, err);
+	if (DR_UNLIKELY(stub))
+		dr_ctr_add(&w->st.record_too_large, 1);
 }
 
 static int dns_port(const struct worker *w, const struct pkt_info *pi)

@@ -33,6 +33,8 @@ struct worker_stats {
 	dr_ctr malformed[DNS_E__MAX];   /* by reason; [DNS_OK] unused */
 	dr_ctr records;                 /* records handed to the writer */
 	dr_ctr record_too_large;        /* records cut to a stub: larger than a batch */
+	dr_ctr filtered_out;            /* decoded, then left out by a filter (src/filter.h) */
+	dr_ctr sampled_out;             /* left out by --sample before decoding (not in dns_msgs) */
 };
 
 struct worker {
@@ -46,6 +48,7 @@ struct worker {
 	struct ipfrag_table *frag;      /* IP fragment reassembly */
 	struct tcpr_table *tcp;         /* DNS-over-TCP stream reassembly */
 	struct dr_batch *batch;         /* current batch, NULL until the first record */
+	const struct dr_filter *filter; /* NULL when no filter is set (the common case) */
 	struct jb_tscache tsc;
 	struct worker_stats st;
 };

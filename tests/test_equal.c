@@ -3,14 +3,19 @@
  * test_equal.c: the fast DNS decoder must write exactly what the ldns
  * reference decoder writes, over whole captures.
  *
- *   test_equal [--mutate N [--seed S]] [--1m] [--quiet] [CAPTURE...]
+ *   test_equal [--mutate N [--seed S]] [--1m] [--quiet] [--list ERROR]
+ *              [CAPTURE...]
  *
  * Every UDP DNS payload (ports 53, 5353, 5355; tests/msgload.h) of each
  * capture is rendered by both decoders. Where ldns decodes a message
  * without error, the fast path must return DNS_OK and byte-identical JSON;
  * where either flags it malformed, both must (the error names may differ:
- * the pairs are printed). The dns_summary both fill must agree too. The
- * first differences are shown as the two JSON texts.
+ * the pairs are printed). trailing_bytes is the exception: it flags a
+ * record written in full, so both must say it and write the same JSON.
+ * The dns_summary both fill must agree too. The first differences are
+ * shown as the two JSON texts. --list ERROR (an error name, e.g.
+ * trailing_bytes) prints every unmutated message the reference flags
+ * with it: where it is, its length and its last bytes.
  *
  * Without captures it takes $DNSRING_CORPUS (default ../shared/corpus):
  * bench/dns-10k.pcap, bench/dns-10k-vlan.pcap and every *.pcap / *.pcapng
@@ -18,8 +23,9 @@
  * bench/dns-1m.pcap.zst (1.4 M messages), read through a pipe from
  * `zstd -dc` so the big capture never lands on disk; any *.zst argument
  * is read that way. --mutate N also compares N corrupted copies of every
- * message (bit flips, random bytes, compression pointers, truncation;
- * fixed seed), which is where the malformed-message rules get exercised.
+ * message (bit flips, random bytes, compression pointers, truncation,
+ * counts, bytes appended; fixed seed), which is where the
+ * malformed-message rules get exercised.
  * The report ends with the EDNS options the (unmutated) records carry, by
  * name, with how many were malformed: what the captures exercise of the
  * option decoding both decoders share (dns_put_edns).
@@ -51,6 +57,7 @@ struct eq {
 	unsigned mutate;       /* corrupted copies per message */
 	uint64_t rng;
 	int quiet;
+	int list;              /* --list: a dns_err to print messages of, or -1 */
 	/* counts */
 	uint64_t msgs;         /* messages rendered (mutants included) */
 	uint64_t compared;     /* ldns said DNS_OK */
@@ -90,6 +97,20 @@ static void show(struct eq *q, const char *what, const uint8_t *w, size_t len,
 	       dns_err_name(er), dns_err_name(ef));
 	hexdump(w, len);
 	printf("  ldns: %.*s\n  fast: %.*s\n", (int)nr, jr, (int)nf, jf);
+}
+
+/* --list: one line per message, and its last bytes. */
+static void list_msg(const struct eq *q, const uint8_t *w, size_t len,
+		     enum dns_err er, enum dns_err ef)
+{
+	size_t from = len > 48 ? len - 48 : 0;
+
+	printf("LIST %s message %llu: %zu bytes, ldns=%s fast=%s, last bytes:",
+	       q->file, (unsigned long long)q->index, len, dns_err_name(er),
+	       dns_err_name(ef));
+	for (size_t i = from; i < len; i++)
+		printf(" %02x", w[i]);
+	putchar('\n');
 }
 
 static int same_summary(const struct dns_summary *a, const struct dns_summary *b)
@@ -177,7 +198,25 @@ static void compare(struct eq *q, const uint8_t *w, size_t len, int mutant)
 	same = nr == nf && memcmp(q->out_ref, q->out_fast, nr) == 0;
 	if (er != DNS_OK || ef != DNS_OK)
 		q->pairs[er][ef]++;
-	if (er == DNS_OK && ef == DNS_OK) {
+	if (!mutant && q->list >= 0 && er == (enum dns_err)q->list)
+		list_msg(q, w, len, er, ef);
+	if (er == DNS_E_TRAILING || ef == DNS_E_TRAILING) {
+		/* a full record: same verdict, same JSON */
+		if (er == DNS_OK)
+			q->compared++;
+		if (er != ef) {
+			q->verdict++;
+			show(q, "verdict", w, len, er, q->out_ref, nr, ef,
+			     q->out_fast, nf, mutant);
+		} else if (!same) {
+			q->differ++;
+			show(q, "json", w, len, er, q->out_ref, nr, ef,
+			     q->out_fast, nf, mutant);
+		} else {
+			q->malformed++;
+			q->malformed_same_json++;
+		}
+	} else if (er == DNS_OK && ef == DNS_OK) {
 		q->compared++;
 		if (same) {
 			q->identical++;
@@ -214,8 +253,9 @@ static uint64_t rnd(struct eq *q)
 	return q->rng * 2685821657736338717ull;
 }
 
-/* One corrupted copy of w into m; its length. */
-static size_t mutate(struct eq *q, const uint8_t *w, size_t len, uint8_t *m)
+/* One corrupted copy of w into m (room for cap bytes); its length. */
+static size_t mutate(struct eq *q, const uint8_t *w, size_t len, uint8_t *m,
+		     size_t cap)
 {
 	size_t n = len, at;
 
@@ -224,7 +264,7 @@ static size_t mutate(struct eq *q, const uint8_t *w, size_t len, uint8_t *m)
 		return len;
 	for (unsigned k = 1 + (unsigned)(rnd(q) % 3); k > 0; k--) {
 		at = 12 + (size_t)(rnd(q) % (n - 12));
-		switch (rnd(q) % 6) {
+		switch (rnd(q) % 7) {
 		case 0: /* flip a bit */
 			m[at] ^= (uint8_t)(1u << (rnd(q) % 8));
 			break;
@@ -233,7 +273,10 @@ static size_t mutate(struct eq *q, const uint8_t *w, size_t len, uint8_t *m)
 			break;
 		case 2: /* a compression pointer, often near the start */
 			if (at + 1 < n) {
-				size_t t = (size_t)(rnd(q) % (rnd(q) % 2 ? 64 : n));
+				/* two statements: the order of two calls in
+				 * one expression is the compiler's choice */
+				size_t lim = rnd(q) % 2 ? 64 : n;
+				size_t t = (size_t)(rnd(q) % lim);
 
 				m[at] = (uint8_t)(0xc0 | t >> 8);
 				m[at + 1] = (uint8_t)t;
@@ -247,9 +290,17 @@ static size_t mutate(struct eq *q, const uint8_t *w, size_t len, uint8_t *m)
 			if (n <= 12)
 				return n;
 			break;
-		default: /* a header count */
+		case 5: /* a header count */
 			m[4 + 2 * (rnd(q) % 4) + 1] = (uint8_t)(rnd(q) % 8);
 			break;
+		default: { /* bytes after the end: zero padding or junk */
+			size_t more = 1 + (size_t)(rnd(q) % 16);
+			int zero = rnd(q) % 2;
+
+			for (; more > 0 && n < cap; more--)
+				m[n++] = zero ? 0 : (uint8_t)rnd(q);
+			break;
+		}
 		}
 	}
 	return n;
@@ -263,7 +314,7 @@ static int each_msg(void *arg, const uint8_t *w, uint32_t len)
 	q->index++;
 	compare(q, w, len, 0);
 	for (unsigned i = 0; i < q->mutate && len <= sizeof(m); i++) {
-		size_t n = mutate(q, w, len, m);
+		size_t n = mutate(q, w, len, m, sizeof(m));
 
 		compare(q, m, n, 1);
 	}
@@ -417,14 +468,14 @@ static void report(const struct eq *q)
 
 static void usage(void)
 {
-	fputs("usage: test_equal [--mutate N [--seed S]] [--1m] [--quiet] [CAPTURE...]\n",
-	      stderr);
+	fputs("usage: test_equal [--mutate N [--seed S]] [--1m] [--quiet]"
+	      " [--list ERROR] [CAPTURE...]\n", stderr);
 }
 
 int main(int argc, char **argv)
 {
 	const char *corpus = getenv("DNSRING_CORPUS");
-	static struct eq q = { .rng = 0x9e3779b97f4a7c15ull }; /* large */
+	static struct eq q = { .rng = 0x9e3779b97f4a7c15ull, .list = -1 }; /* large */
 	char **files = NULL;
 	size_t nfiles = 0;
 	int big = 0, failed = 0;
@@ -442,6 +493,15 @@ int main(int argc, char **argv)
 			big = 1;
 		} else if (strcmp(argv[i], "--quiet") == 0) {
 			q.quiet = 1;
+		} else if (strcmp(argv[i], "--list") == 0 && i + 1 < argc) {
+			i++;
+			for (int e = 1; e < DNS_E__MAX; e++)
+				if (strcmp(argv[i], dns_err_name((enum dns_err)e)) == 0)
+					q.list = e;
+			if (q.list < 0) {
+				usage();
+				return 2;
+			}
 		} else if (argv[i][0] == '-') {
 			usage();
 			return 2;

@@ -1468,6 +1468,192 @@ static void test_two_tsigs(void **state)
 	assert_non_null(strstr(out, "\"rdata\":\"1.2.3.4\"}],\"edns\":{"));
 }
 
+#define HDR_RESPONSE(id, qd, an, ns, ar) \
+	",'id':" #id ",'qr':'response','opcode':0,'opcode_name':'QUERY'," \
+	"'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,'tc':false," \
+	"'rd':true,'ra':true,'z':false,'ad':false,'cd':false},'qdcount':" #qd \
+	",'ancount':" #an ",'nscount':" #ns ",'arcount':" #ar
+
+#define Q_EXAMPLE_ORG_A \
+	",'queries':[{'name':'example.org.','type':1,'type_name':'A'," \
+	"'class':1,'class_name':'IN'}]"
+
+/*
+ * RDATA its fields do not fill exactly: ldns accepts it (and starts the
+ * next RR where the fields ended); the record is written as ldns decoded
+ * it and flagged rdata_invalid.
+ */
+static void test_rdata_not_filled(void **state)
+{
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	/* an A of 6 bytes, the last RR */
+	w_header(&w, 1, 0x8180, 1, 1, 0, 0);
+	w_question(&w, "example.org", 1, 1);
+	w_ptr(&w, 12);
+	rd = w_rr(&w, 1, 1, 300);
+	w_raw(&w, "\x01\x02\x03\x04\x00\x00", 6);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	expect(&w, DNS_E_RDATA,
+	       HDR_RESPONSE(1, 1, 1, 0, 0) Q_EXAMPLE_ORG_A
+	       ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
+	       "'class':1,'class_name':'IN','ttl':300,'rdata':'1.2.3.4'}],"
+	       "'authorities':[],'additionals':[]");
+
+	/* an A of 15 bytes whose last 11 are an RR: ldns reads them as the
+	 * second answer */
+	w_header(&w, 1, 0x8180, 1, 2, 0, 0);
+	w_question(&w, "example.org", 1, 1);
+	w_ptr(&w, 12);
+	rd = w_rr(&w, 1, 1, 300);
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	w_name(&w, "");
+	w_rr(&w, 1, 1, 7);
+	w_rdend(&w, rd);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	expect(&w, DNS_E_RDATA,
+	       HDR_RESPONSE(1, 1, 2, 0, 0) Q_EXAMPLE_ORG_A
+	       ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
+	       "'class':1,'class_name':'IN','ttl':300,'rdata':'1.2.3.4'},"
+	       "{'name':'.','type':1,'type_name':'A','class':1,"
+	       "'class_name':'IN','ttl':7,'rdata':''}],"
+	       "'authorities':[],'additionals':[]");
+
+	/* a CNAME whose name runs past RDLENGTH */
+	w_header(&w, 1, 0x8180, 1, 1, 0, 0);
+	w_question(&w, "example.org", 5, 1);
+	w_ptr(&w, 12);
+	rd = w_rr(&w, 5, 1, 300);
+	w_u8(&w, 3);
+	w_rdend(&w, rd); /* RDLENGTH 1 */
+	w_raw(&w, "www", 3);
+	w_ptr(&w, 12);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	assert_int_equal(render(w.b, w.n), DNS_E_RDATA);
+	assert_non_null(strstr(out, "\"rdata\":\"www.example.org.\"}]"));
+}
+
+/*
+ * Bytes after the last RR the header counts (by RDLENGTH), which ldns
+ * ignores: the record is written in full and flagged trailing_bytes,
+ * zero padding included.
+ */
+static void test_trailing_bytes(void **state)
+{
+	static const uint8_t zeros[300];
+	struct wire w;
+	size_t rd;
+	(void)state;
+
+	/* one byte */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_question(&w, "example.org", 1, 1);
+	w_u8(&w, 'x');
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	expect(&w, DNS_E_TRAILING,
+	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	       ",'answers':[],'authorities':[],'additionals':[]");
+	expect_qname("\7example\3org", 13);
+
+	/* many zero bytes */
+	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
+	w_question(&w, "example.org", 1, 1);
+	w_raw(&w, zeros, sizeof(zeros));
+	expect(&w, DNS_E_TRAILING,
+	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	       ",'answers':[],'authorities':[],'additionals':[]");
+
+	/* after an OPT RR (with EDNS padding inside it, which is fine) */
+	w_header(&w, 2, 0x0100, 1, 0, 0, 1);
+	w_question(&w, "example.org", 1, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0x8000);
+	w_u16(&w, 12);
+	w_u16(&w, 4);
+	w_raw(&w, zeros, 4);
+	w_rdend(&w, rd);
+	w_raw(&w, zeros, 4);
+	expect(&w, DNS_E_TRAILING,
+	       "," HDR_NOERROR_QUERY(2, 1, 0, 0, 1) Q_EXAMPLE_ORG_A
+	       ",'answers':[],'authorities':[],'additionals':[],"
+	       "'edns':{'udp_size':1232,'version':0,'do':true,'z':0,"
+	       "'options':[{'code':12,'name':'PADDING','length':4}]}");
+	w.n -= 4;
+	assert_int_equal(render(w.b, w.n), DNS_OK);
+
+	/* after a TSIG, the last RR */
+	w_header(&w, 5, 0x8180, 1, 1, 0, 1);
+	w_question(&w, "example.org", 1, 1);
+	w_ptr(&w, 12);
+	rd = w_rr(&w, 1, 1, 60);
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	w_rdend(&w, rd);
+	w_name(&w, "key");
+	rd = w_rr(&w, 250, 255, 0);
+	w_name(&w, "hmac-sha256");
+	w_raw(&w, "\x00\x00\x65\x00\x00\x00", 6); /* time signed */
+	w_u16(&w, 300);                          /* fudge */
+	w_u16(&w, 2);                            /* MAC size */
+	w_raw(&w, "\xab\xcd", 2);
+	w_u16(&w, 5);                            /* original id */
+	w_u16(&w, 0);                            /* error */
+	w_u16(&w, 0);                            /* other len */
+	w_rdend(&w, rd);
+	w_raw(&w, "\xc0\x0c", 2);
+	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
+	expect(&w, DNS_E_TRAILING,
+	       HDR_RESPONSE(5, 1, 1, 0, 1) Q_EXAMPLE_ORG_A
+	       ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
+	       "'class':1,'class_name':'IN','ttl':60,'rdata':'1.2.3.4'}],"
+	       "'authorities':[],'additionals':[{'name':'key.','type':250,"
+	       "'type_name':'TSIG','class':255,'class_name':'ANY','ttl':0,"
+	       "'rdata':'hmac-sha256. 1694498816 300 2 q80= 5 0 0'}]");
+
+	/* counts that lie low: the RR past ANCOUNT is not read */
+	w_header(&w, 1, 0x8180, 1, 0, 0, 0);
+	w_question(&w, "example.org", 1, 1);
+	w_ptr(&w, 12);
+	rd = w_rr(&w, 1, 1, 300);
+	w_raw(&w, "\x01\x02\x03\x04", 4);
+	w_rdend(&w, rd);
+	expect(&w, DNS_E_TRAILING,
+	       HDR_RESPONSE(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	       ",'answers':[],'authorities':[],'additionals':[]");
+
+	/* any other problem is named first */
+	w_header(&w, 1, 0x8180, 1, 1, 0, 0); /* RDATA not filled */
+	w_question(&w, "example.org", 1, 1);
+	w_ptr(&w, 12);
+	rd = w_rr(&w, 1, 1, 300);
+	w_raw(&w, "\x01\x02\x03\x04\x05", 5);
+	w_rdend(&w, rd);
+	w_u8(&w, 0);
+	assert_int_equal(render(w.b, w.n), DNS_E_RDATA);
+
+	w_header(&w, 2, 0x0100, 1, 0, 0, 1); /* an option past the OPT */
+	w_question(&w, "example.org", 1, 1);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_u16(&w, 12);
+	w_u16(&w, 9);
+	w_rdend(&w, rd);
+	w_u8(&w, 0);
+	assert_int_equal(render(w.b, w.n), DNS_E_OPT);
+
+	w_header(&w, 1, 0x0000, 0, 0, 0, 2); /* a TSIG that is not last */
+	w_name(&w, "");
+	rd = w_rr(&w, 250, 255, 0);
+	w_rdend(&w, rd);
+	w_name(&w, "");
+	rd = w_rr(&w, 41, 1232, 0);
+	w_rdend(&w, rd);
+	w_u8(&w, 0);
+	assert_int_equal(render(w.b, w.n), DNS_E_OTHER);
+}
+
 /* ---- names.c and the registry ---- */
 
 static void expect_put(void (*put)(struct jbuf *, uint16_t), uint16_t v,
@@ -1592,6 +1778,8 @@ int main(void)
 		cmocka_unit_test(test_edns_random_options),
 		cmocka_unit_test(test_tsig_not_last),
 		cmocka_unit_test(test_two_tsigs),
+		cmocka_unit_test(test_rdata_not_filled),
+		cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_err_names),
 		cmocka_unit_test(test_registry),
