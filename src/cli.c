@@ -37,6 +37,7 @@ enum {
 	OPT_WORKER_ID,
 	OPT_NO_MATCH,
 	OPT_MATCH_TIMEOUT,
+	OPT_UNANSWERED,
 };
 
 #define STATS_UNSET UINT32_MAX
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "worker-id",      no_argument,       NULL, OPT_WORKER_ID },
 	{ "no-match",       no_argument,       NULL, OPT_NO_MATCH },
 	{ "match-timeout",  required_argument, NULL, OPT_MATCH_TIMEOUT },
+	{ "unanswered",     no_argument,       NULL, OPT_UNANSWERED },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "version",        no_argument,       NULL, 'V' },
 	{ "help",           no_argument,       NULL, 'h' },
@@ -104,6 +106,9 @@ void cli_usage(FILE *f)
 "                           ~12x slower, byte-identical output, for cross-checks)\n"
 "      --match-timeout S    how long a query waits for its response (default 5);\n"
 "                           a response that finds its query gets \"rtt_us\"\n"
+"      --unanswered         also log each query that got no response within the\n"
+"                           match timeout (or by the end of input), marked\n"
+"                           \"unanswered\":true, at that time\n"
 "      --no-match           no query/response matching (no rtt_us)\n"
 "\n"
 "Output:\n"
@@ -329,6 +334,9 @@ static int parse_one(int c, const char *arg, struct dr_opts *o)
 	case OPT_MATCH_TIMEOUT:
 		ret = parse_seconds("--match-timeout", arg, &o->match_timeout);
 		break;
+	case OPT_UNANSWERED:
+		o->unanswered = 1;
+		break;
 	case OPT_WORKER_ID:
 		o->worker_id = 1;
 		break;
@@ -380,6 +388,10 @@ enum cli_result cli_parse(int argc, char **argv, struct dr_opts *o)
 	}
 	if (o->ninputs && (o->bpf || o->user || o->no_decode)) {
 		fprintf(stderr, "dnsring: -f, -u and --no-decode apply to live capture only (see --help)\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (o->unanswered && o->no_match) {
+		fprintf(stderr, "dnsring: --unanswered needs matching; drop --no-match (see --help)\n");
 		return CLI_EXIT_USAGE;
 	}
 	if (o->stats_interval == STATS_UNSET)

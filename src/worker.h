@@ -33,6 +33,7 @@ struct worker_stats {
 	dr_ctr malformed[DNS_E__MAX];   /* by reason; [DNS_OK] unused */
 	dr_ctr records;                 /* records handed to the writer */
 	dr_ctr record_too_large;        /* records cut to a stub: larger than a batch */
+	dr_ctr unanswered_records;      /* --unanswered: queries logged without response */
 };
 
 struct worker {
@@ -63,6 +64,8 @@ void worker_flush(struct worker *w);
 
 /* Queries in flight per worker, at most (match table: about 48 bytes each). */
 #define WORKER_MATCH_CAPACITY 65536
+/* --unanswered: bytes per worker to keep pending queries (~110 each). */
+#define WORKER_UNANSWERED_RING (8u << 20)
 
 /** Submit the final batch; the worker must not produce records after this. */
 void worker_finish(struct worker *w);
