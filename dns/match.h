@@ -39,6 +39,27 @@ struct match_stats {
 
 struct match_table;
 
+/*
+ * A remembered query kept whole for --unanswered: its envelope and wire
+ * bytes, so a query that never got a response can still be logged.
+ */
+struct match_pending {
+	uint64_t ts_ns;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t ip_version, transport, nvlan;
+	uint8_t ip_defragmented, tcp_reassembled;
+	uint16_t vlan[PKT_MAX_VLAN];
+	uint32_t len;     /* wire bytes that follow */
+	uint8_t wire[];
+};
+
+/** Called for each query that expires (or is flushed) unanswered. */
+typedef void (*match_unanswered_fn)(void *arg, const struct match_pending *q);
+
+/* Queries larger than this are matched but not kept for --unanswered. */
+#define MATCH_KEEP_MAX 4096u
+
 /**
  * @param capacity  queries in flight at most (rounded up to a power of two)
  * @param timeout_ns how long a query waits for its response
@@ -46,6 +67,15 @@ struct match_table;
  */
 int match_create(struct match_table **out, uint32_t capacity, uint64_t timeout_ns);
 void match_destroy(struct match_table *t);
+
+/**
+ * Keep every remembered query (envelope + wire bytes, in a byte ring of
+ * ring_bytes allocated here) and call fn for each one that expires or is
+ * flushed without a response. When the ring is full the oldest query is
+ * evicted (counted) to make room. @return 0 or -ENOMEM.
+ */
+int match_keep_queries(struct match_table *t, uint32_t ring_bytes, match_unanswered_fn fn,
+		       void *arg);
 
 /**
  * Offer a decoded message. A query is remembered; a response looks up its
@@ -57,7 +87,20 @@ void match_destroy(struct match_table *t);
 int64_t match_offer(struct match_table *t, const struct pkt_info *pi, uint8_t transport,
 		    const struct dns_summary *sum, uint64_t ts_ns);
 
-/** Expire queries older than the timeout at time now_ns (packet time). */
+/**
+ * As match_offer, also giving the query's wire bytes and reassembly flags
+ * to keep when match_keep_queries() is on.
+ */
+int64_t match_offer_msg(struct match_table *t, const struct pkt_info *pi, uint8_t transport,
+			const struct dns_summary *sum, uint64_t ts_ns, const uint8_t *wire,
+			uint32_t len, uint8_t ip_defragmented, uint8_t tcp_reassembled);
+
+/**
+ * Expire queries older than the timeout at time now_ns (packet time).
+ * match_offer does not expire by itself: the caller calls this between
+ * records, so an unanswered-query callback never runs inside another
+ * record's formatting.
+ */
 void match_expire(struct match_table *t, uint64_t now_ns);
 
 /** Count every query still waiting as unanswered (end of input). */

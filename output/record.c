@@ -58,6 +58,8 @@ void rec_end(struct jbuf *jb, const struct rec_meta *m, enum dns_err err)
 	jb_bool(jb, m->ip_defragmented);
 	jb_lit(jb, ",\"tcp_reassembled\":");
 	jb_bool(jb, m->tcp_reassembled);
+	if (m->unanswered)
+		jb_lit(jb, ",\"unanswered\":true");
 	if (m->worker >= 0) {
 		jb_lit(jb, ",\"worker\":");
 		jb_u64(jb, (uint64_t)m->worker);

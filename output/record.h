@@ -7,7 +7,7 @@
  *                "dst_ip":..,"dst_port":..,"ip_version":..,"transport":..,"size":..
  *   decoder      ,"id":.. through ,"edns":{..}        (dns/dns.h)
  *   rec_end()    ,"rtt_us":..,"ip_defragmented":..,"tcp_reassembled":..
- *                ,"worker":..,"malformed":true,"error":".."}\n
+ *                ,"unanswered":true,"worker":..,"malformed":true,"error":".."}\n
  * Optional members are omitted when they do not apply: iface (file input),
  * vlan (untagged), rtt_us (no matching query seen), malformed/error (well
  * formed), worker (only with --worker-id). docs/schema.json is the contract.
@@ -30,6 +30,7 @@ struct rec_meta {
 	int64_t rtt_us;             /* < 0: omitted */
 	uint8_t ip_defragmented;
 	uint8_t tcp_reassembled;
+	uint8_t unanswered;         /* --unanswered: a query logged at its timeout */
 	int worker;                 /* < 0: omitted (--worker-id not given) */
 };
 

@@ -51,6 +51,7 @@ enum {
 	OPT_QNAME_SUFFIX,
 	OPT_EXCLUDE_SUFFIX,
 	OPT_SAMPLE,
+	OPT_UNANSWERED,
 };
 
 #define STATS_UNSET UINT32_MAX
@@ -91,6 +92,7 @@ static const struct option long_opts[] = {
 	{ "qname-suffix",   required_argument, NULL, OPT_QNAME_SUFFIX },
 	{ "exclude-suffix", required_argument, NULL, OPT_EXCLUDE_SUFFIX },
 	{ "sample",         required_argument, NULL, OPT_SAMPLE },
+	{ "unanswered",     no_argument,       NULL, OPT_UNANSWERED },
 	{ "quiet",          no_argument,       NULL, 'q' },
 	{ "version",        no_argument,       NULL, 'V' },
 	{ "help",           no_argument,       NULL, 'h' },
@@ -131,6 +133,9 @@ void cli_usage(FILE *f)
 "                           ~12x slower, byte-identical output, for cross-checks)\n"
 "      --match-timeout S    how long a query waits for its response (default 5);\n"
 "                           a response that finds its query gets \"rtt_us\"\n"
+"      --unanswered         also log each query that got no response within the\n"
+"                           match timeout (or by the end of input), marked\n"
+"                           \"unanswered\":true, at that time\n"
 "      --no-match           no query/response matching (no rtt_us)\n"
 "\n"
 "Filters (all must agree; matching sees every message first):\n"
@@ -412,6 +417,9 @@ static int parse_one(int c, const char *arg, struct dr_opts *o)
 	case OPT_PID_FILE:
 		o->pid_file = arg;
 		break;
+	case OPT_UNANSWERED:
+		o->unanswered = 1;
+		break;
 	case OPT_WORKER_ID:
 		o->worker_id = 1;
 		break;
@@ -506,6 +514,10 @@ enum cli_result cli_parse(int argc, char **argv, struct dr_opts *o)
 	/* The stats line: every 10 s live, on request for files. --stats-json
 	 * and --metrics tick at 10 s for files too, without the line. */
 	o->stats_line = o->stats_interval != STATS_UNSET || !o->ninputs;
+	if (o->unanswered && o->no_match) {
+		fprintf(stderr, "dnsring: --unanswered needs matching; drop --no-match (see --help)\n");
+		return CLI_EXIT_USAGE;
+	}
 	if (o->stats_interval == STATS_UNSET)
 		o->stats_interval = !o->ninputs || o->stats_json || o->metrics ? 10 : 0;
 	return CLI_RUN;

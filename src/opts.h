@@ -35,6 +35,7 @@ struct dr_opts {
 	const char *decoder;               /* --decoder */
 	int no_match;                      /* --no-match: no query/response matching */
 	double match_timeout;              /* --match-timeout seconds */
+	int unanswered;                    /* --unanswered: log queries never answered */
 
 	/* output */
 	const char *output;                /* -o: NULL or "-" = stdout */

@@ -18,7 +18,7 @@ struct totals {
 	uint64_t t_segs, t_msgs, t_multi, t_ooo, t_retx, t_resync, t_skipped, t_evicted,
 		 t_timeout, t_gaps;
 	uint64_t dns_msgs, queries, responses, malformed[DNS_E__MAX], malformed_all;
-	uint64_t records, record_too_large, filtered_out, sampled_out;
+	uint64_t records, record_too_large, filtered_out, sampled_out, unanswered_records;
 	uint64_t m_queries, m_dups, m_matched, m_unmatched, m_unanswered, m_evicted;
 };
 
@@ -46,6 +46,7 @@ static void add_worker(struct totals *t, const struct worker_stats *s)
 		t->malformed_all += dr_ctr_get(&s->malformed[i]);
 	}
 	t->records += dr_ctr_get(&s->records);
+	t->unanswered_records += dr_ctr_get(&s->unanswered_records);
 	t->record_too_large += dr_ctr_get(&s->record_too_large);
 	t->filtered_out += dr_ctr_get(&s->filtered_out);
 	t->sampled_out += dr_ctr_get(&s->sampled_out);
@@ -270,6 +271,8 @@ void stats_summary(FILE *f, const struct stats_src *s)
 		t.records, dr_ctr_get(&ws->records), dr_ctr_get(&ws->bytes));
 	if (t.record_too_large)
 		fprintf(f, ", %" PRIu64 " cut to a stub (record_too_large)", t.record_too_large);
+	if (t.unanswered_records)
+		fprintf(f, ", %" PRIu64 " of them unanswered queries", t.unanswered_records);
 	if (dr_ctr_get(&ws->past_limit))
 		fprintf(f, ", %" PRIu64 " past -c", dr_ctr_get(&ws->past_limit));
 	if (dr_ctr_get(&ws->sink_lost))

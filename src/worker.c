@@ -9,9 +9,12 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <time.h>
 
 #include "output/record.h"
 #include "src/worker.h"
+
+static void emit_unanswered(void *arg, const struct match_pending *q);
 
 int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
 		const struct dns_decoder_ops *ops, struct writer *wr)
@@ -33,6 +36,8 @@ int worker_init(struct worker *w, unsigned index, const struct dr_opts *opts,
 	if (ret == 0 && !opts->no_match)
 		ret = match_create(&w->match, WORKER_MATCH_CAPACITY,
 				   (uint64_t)(opts->match_timeout * 1e9));
+	if (ret == 0 && w->match && opts->unanswered)
+		ret = match_keep_queries(w->match, WORKER_UNANSWERED_RING, emit_unanswered, w);
 	if (ret < 0)
 		return ret;
 	return ops->create(&w->dec);
@@ -59,6 +64,15 @@ static void submit(struct worker *w)
 
 void worker_flush(struct worker *w)
 {
+	/* Idle live capture: packet time stands still, so expire queries by
+	 * the clock (live timestamps are the realtime clock), letting
+	 * --unanswered records and counters come out without new traffic. */
+	if (w->match && w->iface) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		match_expire(w->match, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+	}
 	if (w->batch && w->batch->nrec)
 		submit(w);
 }
@@ -92,7 +106,8 @@ static enum dns_err format_record(struct worker *w, struct jbuf *jb, struct rec_
 	rec_begin(jb, &w->tsc, m);
 	err = w->ops->render(w->dec, msg, len, jb, sum);
 	if (w->match && !*matched) {
-		m->rtt_us = match_offer(w->match, m->pi, m->transport, sum, m->ts_ns);
+		m->rtt_us = match_offer_msg(w->match, m->pi, m->transport, sum, m->ts_ns, msg, len,
+					    m->ip_defragmented, m->tcp_reassembled);
 		*matched = 1;
 	}
 	/* A message cut by the snap length fails somewhere inside; the cause
@@ -173,6 +188,10 @@ static void emit(struct worker *w, struct rec_meta *m, const uint8_t *msg,
 	enum dns_err err;
 	int stub = 0;
 
+	/* Between records: an unanswered query logged now (--unanswered)
+	 * becomes a record of its own before this one. */
+	if (w->match)
+		match_expire(w->match, m->ts_ns);
 	if (DR_UNLIKELY(w->filter != NULL) && !filter_flow_keep(w->filter, m->pi)) {
 		dr_ctr_add(&w->st.sampled_out, 1);
 		return;
@@ -188,6 +207,66 @@ static void emit(struct worker *w, struct rec_meta *m, const uint8_t *msg,
 	dr_ctr_add(&w->st.records, 1);
 	if (DR_UNLIKELY(stub))
 		dr_ctr_add(&w->st.record_too_large, 1);
+}
+
+/*
+ * --unanswered: a query whose response never came, logged from the copy the
+ * match table kept, with "unanswered":true. Runs between records (see
+ * match_expire), never inside one.
+ */
+static void emit_unanswered(void *arg, const struct match_pending *q)
+{
+	struct worker *w = arg;
+	struct pkt_info pi;
+	struct dns_summary sum;
+	struct jbuf jb;
+
+	memset(&pi, 0, sizeof(pi));
+	memcpy(pi.src, q->src, 16);
+	memcpy(pi.dst, q->dst, 16);
+	pi.sport = q->sport;
+	pi.dport = q->dport;
+	pi.ip_version = q->ip_version;
+	pi.nvlan = q->nvlan;
+	memcpy(pi.vlan, q->vlan, sizeof(pi.vlan));
+	struct rec_meta m = {
+		.ts_ns = q->ts_ns,
+		.iface = w->iface,
+		.pi = &pi,
+		.transport = q->transport,
+		.size = q->len,
+		.rtt_us = -1,
+		.ip_defragmented = q->ip_defragmented,
+		.tcp_reassembled = q->tcp_reassembled,
+		.unanswered = 1,
+		.worker = w->opts->worker_id ? (int)w->index : -1,
+	};
+	for (;;) {
+		struct dr_batch *b;
+		enum dns_err err;
+
+		if (!w->batch)
+			w->batch = writer_batch_get(w->wr, w->index);
+		b = w->batch;
+		jb_init(&jb, b->buf + b->len, b->cap - b->len);
+		memset(&sum, 0, sizeof(sum));
+		rec_begin(&jb, &w->tsc, &m);
+		err = w->ops->render(w->dec, q->wire, q->len, &jb, &sum);
+		rec_end(&jb, &m, err);
+		if (!jb.overflow)
+			break;
+		(void)err;
+		if (!b->nrec)
+			return; /* cannot happen: kept queries are at most 4 KiB */
+		submit(w);
+	}
+	/* The record filters apply to it as to the query it was. */
+	if (DR_UNLIKELY(w->filter != NULL) && !filter_keep(w->filter, &sum))
+		return;
+	w->batch->len = (size_t)(jb.p - w->batch->buf);
+	w->batch->nrec++;
+	dr_ctr_add(&w->st.records, 1);
+	dr_ctr_add(&w->st.unanswered_records, 1);
 }
 
 static int dns_port(const struct worker *w, const struct pkt_info *pi)

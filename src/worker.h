@@ -35,6 +35,7 @@ struct worker_stats {
 	dr_ctr record_too_large;        /* records cut to a stub: larger than a batch */
 	dr_ctr filtered_out;            /* decoded, then left out by a filter (src/filter.h) */
 	dr_ctr sampled_out;             /* left out by --sample before decoding (not in dns_msgs) */
+	dr_ctr unanswered_records;      /* --unanswered: queries logged without response */
 };
 
 struct worker {
@@ -66,6 +67,8 @@ void worker_flush(struct worker *w);
 
 /* Queries in flight per worker, at most (match table: about 48 bytes each). */
 #define WORKER_MATCH_CAPACITY 65536
+/* --unanswered: bytes per worker to keep pending queries (~110 each). */
+#define WORKER_UNANSWERED_RING (8u << 20)
 
 /** Submit the final batch; the worker must not produce records after this. */
 void worker_finish(struct worker *w);

@@ -220,4 +220,20 @@ PYEOF
 	fi
 fi
 
+# --unanswered: each query that never got its response is logged once more,
+# as itself plus "unanswered":true; so each such line without the flag must
+# be one of the query records of the normal run, and their number must be
+# the summary's unanswered count.
+if run unans -r "$F" -w 1 --unanswered; then
+	grep '"unanswered":true' "$TMP/unans.out" | sed 's/,"unanswered":true//' | sort >"$TMP/unans.q"
+	n_un=$(lines "$TMP/unans.q")
+	want_un=$(sed -n 's/.*; \([0-9]*\) queries unanswered.*/\1/p' "$TMP/plain.err")
+	assert_eq "--unanswered records (the summary's unanswered queries)" "$want_un" "$n_un"
+	grep '"qr":"query"' "$TMP/plain.out" | sort >"$TMP/plain.q"
+	assert_eq "--unanswered records that are not a query of the normal run" 0 \
+		"$(comm -23 "$TMP/unans.q" "$TMP/plain.q" | wc -l | tr -d ' ')"
+	assert_eq "--unanswered: the other records unchanged" "$(lines "$TMP/plain.out")" \
+		"$(grep -vc '"unanswered":true' "$TMP/unans.out")"
+fi
+
 finish

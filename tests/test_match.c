@@ -89,6 +89,7 @@ static void test_timeout_and_flush(void **state)
 	offer(t, 0, 1, 1, "\1a", 0);
 	offer(t, 0, 2, 2, "\1a", 1000 * MS);
 	/* at 5.5 s the first has expired, the second has not */
+	match_expire(t, 5500 * MS);
 	assert_int_equal(offer(t, 1, 1, 1, "\1a", 5500 * MS), -1);
 	assert_int_equal(offer(t, 1, 2, 2, "\1a", 5500 * MS), 4500000);
 	offer(t, 0, 3, 3, "\1a", 6000 * MS);
@@ -146,6 +147,91 @@ static void test_churn(void **state)
 	match_destroy(t);
 }
 
+/* --unanswered: expired and flushed queries come back whole, in order;
+ * answered ones never do; a small ring evicts the oldest (counted). */
+struct seen {
+	int n;
+	uint16_t ports[64];
+	uint32_t lens[64];
+	int bad;
+};
+
+static void on_unanswered(void *arg, const struct match_pending *q)
+{
+	struct seen *s = arg;
+
+	if (s->n < 64) {
+		s->ports[s->n] = q->sport;
+		s->lens[s->n] = q->len;
+	}
+	for (uint32_t i = 0; i < q->len; i++)
+		if (q->wire[i] != (uint8_t)(q->sport + i))
+			s->bad = 1;
+	s->n++;
+}
+
+static int64_t offer_wire(struct match_table *t, int qr, uint16_t port, uint16_t id,
+			  uint32_t len, uint64_t ts)
+{
+	static uint8_t wire[4096];
+	struct pkt_info pi = flow(qr, port);
+	struct dns_summary s = msg(qr, id, "\1a");
+
+	for (uint32_t i = 0; i < len; i++)
+		wire[i] = (uint8_t)(port + i);
+	return match_offer_msg(t, &pi, 17, &s, ts, wire, len, 0, 0);
+}
+
+static void test_keep_unanswered(void **state)
+{
+	struct match_table *t;
+	struct seen seen = { 0 };
+	(void)state;
+	assert_int_equal(match_create(&t, 64, 5000 * MS), 0);
+	assert_int_equal(match_keep_queries(t, 1 << 16, on_unanswered, &seen), 0);
+	offer_wire(t, 0, 100, 1, 40, 0);
+	offer_wire(t, 0, 101, 2, 300, 1 * MS);
+	offer_wire(t, 0, 102, 3, 17, 2 * MS);
+	assert_true(offer_wire(t, 1, 101, 2, 0, 3 * MS) >= 0); /* answered */
+	match_expire(t, 5002 * MS);     /* only the first is older than 5 s */
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.ports[0], 100);
+	assert_int_equal(seen.lens[0], 40);
+	match_flush(t);                 /* end of input: the third */
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.ports[1], 102);
+	assert_int_equal(seen.lens[1], 17);
+	assert_false(seen.bad);
+	match_destroy(t);
+}
+
+static void test_keep_ring_wraps_and_evicts(void **state)
+{
+	struct match_table *t;
+	struct seen seen = { 0 };
+	uint64_t evicted;
+	(void)state;
+	assert_int_equal(match_create(&t, 4096, 3600000 * MS), 0);
+	/* 8 KiB ring, entries of ~600 bytes: about a dozen fit */
+	assert_int_equal(match_keep_queries(t, 8192, on_unanswered, &seen), 0);
+	for (uint16_t i = 0; i < 200; i++) {
+		offer_wire(t, 0, (uint16_t)(1000 + i), i, 500 + i % 7, i);
+		if (i % 3 == 0) /* answer some, leaving holes in the ring */
+			offer_wire(t, 1, (uint16_t)(1000 + i), i, 0, i);
+	}
+	evicted = dr_ctr_get(&match_stats(t)->evicted);
+	assert_true(evicted > 100);
+	match_flush(t);
+	/* what is left comes back intact and in order */
+	assert_true(seen.n > 0 && seen.n < 20);
+	for (int i = 1; i < seen.n && i < 64; i++)
+		assert_true(seen.ports[i] > seen.ports[i - 1]);
+	assert_false(seen.bad);
+	assert_int_equal(dr_ctr_get(&match_stats(t)->matched) + evicted +
+			 dr_ctr_get(&match_stats(t)->unanswered), 200);
+	match_destroy(t);
+}
+
 static void test_headerless_ignored(void **state)
 {
 	struct match_table *t;
@@ -168,6 +254,8 @@ int main(void)
 		cmocka_unit_test(test_retransmission_keeps_first),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_churn),
+		cmocka_unit_test(test_keep_unanswered),
+		cmocka_unit_test(test_keep_ring_wraps_and_evicts),
 		cmocka_unit_test(test_headerless_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
