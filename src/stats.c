@@ -259,7 +259,7 @@ void stats_summary(FILE *f, const struct stats_src *s)
 		fprintf(f, "  tcp:         %" PRIu64 " segments, %" PRIu64 " messages (%" PRIu64
 			" over several segments), %" PRIu64 " out of order, %" PRIu64
 			" retransmitted bytes, %" PRIu64 " resyncs, %" PRIu64 " bytes skipped unsynced, %"
-			PRIu64 " bytes lost in gaps, %" PRIu64 " streams evicted, %" PRIu64
+			PRIu64 " gaps (bytes never seen), %" PRIu64 " streams evicted, %" PRIu64
 			" ended idle or open at exit\n", t.t_segs, t.t_msgs, t.t_multi, t.t_ooo, t.t_retx, t.t_resync,
 			t.t_skipped, t.t_gaps, t.t_evicted, t.t_timeout);
 	if (s->nworkers && s->workers[0].match)
@@ -276,7 +276,7 @@ void stats_summary(FILE *f, const struct stats_src *s)
 	if (dr_ctr_get(&ws->past_limit))
 		fprintf(f, ", %" PRIu64 " past -c", dr_ctr_get(&ws->past_limit));
 	if (dr_ctr_get(&ws->sink_lost))
-		fprintf(f, ", %" PRIu64 " LOST (output failed)", dr_ctr_get(&ws->sink_lost));
+		fprintf(f, ", %" PRIu64 " LOST (output)", dr_ctr_get(&ws->sink_lost));
 	fprintf(f, "\n  time:        %.3f s wall, %.0f msgs/s\n", el,
 		el > 0 ? (double)t.dns_msgs / el : 0.0);
 }
