@@ -323,4 +323,25 @@ assert_eq "--no-defrag: records marked ip_defragmented" 100 \
 grep -q '^  ip frags: *200 fragments, 100 datagrams reassembled' "$TMP/nofrag.err" ||
 	fail "--no-defrag: summary: $(grep 'ip frags' "$TMP/nofrag.err")"
 
+# ---- 11. logrotate under live traffic: mv + SIGHUP while frames arrive -----
+# 30000 frames at 10000/s; after ~1 s the file is moved away and dnsring is
+# told to reopen. Every record lands whole in one of the two files.
+start_dr rot -i veth1 -w 2 && {
+	ip netns exec "$NS_S" "$DNSGEN" -i veth0 -n 30000 -r 10000 --mix >"$TMP/gen.out" 2>&1 &
+	GEN_PID=$!
+	sleep 1
+	mv "$TMP/rot.json" "$TMP/rot.json.1"
+	kill -HUP "$DR_PID"
+	wait "$GEN_PID" || fail "rotation: dnsgen failed: $(cat "$TMP/gen.out")"
+	SENT=$(sed -n 's/^dnsgen: sent \([0-9]*\) frames.*/\1/p' "$TMP/gen.out")
+	stop_dr rot
+	before=$(wc -l <"$TMP/rot.json.1" | tr -d ' ')
+	after=$(wc -l <"$TMP/rot.json" 2>/dev/null | tr -d ' ')
+	assert_eq "rotation: records before + after the reopen = frames sent" "$SENT" $((before + ${after:-0}))
+	[ "$before" -gt 0 ] && [ "${after:-0}" -gt 0 ] && pass "rotation: both files hold records ($before + $after)" ||
+		fail "rotation: a file is empty ($before before, ${after:-0} after)"
+	bad=$(cat "$TMP/rot.json.1" "$TMP/rot.json" | jq -c . 2>&1 >/dev/null | head -1)
+	[ -z "$bad" ] && pass "rotation: every line is a whole JSON record" || fail "rotation: $bad"
+}
+
 finish
