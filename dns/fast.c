@@ -342,40 +342,6 @@ static int fields_more(const struct fields *it)
 	return it->p < it->end && it->idx < it->max;
 }
 
-/* Wire size of a non-name field of type ft at w[p..end), SIZE_MAX when its
- * length prefix is cut. The "rest of the RDATA" types take the rest. */
-static size_t field_size(const uint8_t *w, size_t p, size_t end, ldns_rdf_type ft)
-{
-	switch (ft) {
-	case LDNS_RDF_TYPE_CLASS: case LDNS_RDF_TYPE_ALG:
-	case LDNS_RDF_TYPE_CERTIFICATE_USAGE: case LDNS_RDF_TYPE_SELECTOR:
-	case LDNS_RDF_TYPE_MATCHING_TYPE: case LDNS_RDF_TYPE_INT8:
-		return 1;
-	case LDNS_RDF_TYPE_TYPE: case LDNS_RDF_TYPE_INT16:
-	case LDNS_RDF_TYPE_CERT_ALG:
-		return 2;
-	case LDNS_RDF_TYPE_TIME: case LDNS_RDF_TYPE_INT32:
-	case LDNS_RDF_TYPE_A: case LDNS_RDF_TYPE_PERIOD:
-		return 4;
-	case LDNS_RDF_TYPE_TSIGTIME: case LDNS_RDF_TYPE_EUI48:
-		return 6;
-	case LDNS_RDF_TYPE_ILNP64: case LDNS_RDF_TYPE_EUI64:
-		return 8;
-	case LDNS_RDF_TYPE_AAAA:
-		return 16;
-	case LDNS_RDF_TYPE_STR: case LDNS_RDF_TYPE_NSEC3_SALT:
-	case LDNS_RDF_TYPE_TAG: case LDNS_RDF_TYPE_B32_EXT:
-	case LDNS_RDF_TYPE_NSEC3_NEXT_OWNER:
-		return 1 + (size_t)w[p];
-	case LDNS_RDF_TYPE_INT16_DATA:
-		return end - p < 2 ? SIZE_MAX : 2 + (size_t)dnsw_rd16(w + p);
-	case LDNS_RDF_TYPE_HIP:
-		return end - p < 4 ? SIZE_MAX
-				   : 4 + (size_t)w[p] + (size_t)dnsw_rd16(w + p + 2);
-	default:
-		return end - p;
-	}
-}
 
 /* Wire length of a framed name: its labels up to the root or the first
  * pointer. */
@@ -419,7 +385,7 @@ static enum dns_err field_next(const struct msg *m, struct fields *it,
 			return err;
 		f->len = c.pos - it->p;
 	} else {
-		f->len = field_size(m->w, it->p, it->end, f->type);
+		f->len = rdt_field_size(m->w, it->p, it->end, f->type);
 		if (f->len > it->end - it->p)
 			return DNS_E_RDATA;
 	}

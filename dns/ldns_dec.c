@@ -39,6 +39,7 @@
 #include <ldns/ldns.h>
 
 #include "dns/dns.h"
+#include "dns/rdtext.h"
 #include "src/common.h"
 
 #define HDR_LEN 12
@@ -336,43 +337,6 @@ static enum dns_err walk_name(const uint8_t *w, size_t len, size_t *pos,
 	return DNS_OK;
 }
 
-/*
- * Wire size of one non-name RDATA field of ldns type ft at w[p..end), as
- * ldns_wire2rdf frames it; SIZE_MAX when even its length prefix is cut.
- * Types ldns reads "to the end of the RDATA" take the rest.
- */
-static size_t field_size(const uint8_t *w, size_t p, size_t end, ldns_rdf_type ft)
-{
-	switch (ft) {
-	case LDNS_RDF_TYPE_CLASS: case LDNS_RDF_TYPE_ALG:
-	case LDNS_RDF_TYPE_CERTIFICATE_USAGE: case LDNS_RDF_TYPE_SELECTOR:
-	case LDNS_RDF_TYPE_MATCHING_TYPE: case LDNS_RDF_TYPE_INT8:
-		return 1;
-	case LDNS_RDF_TYPE_TYPE: case LDNS_RDF_TYPE_INT16:
-	case LDNS_RDF_TYPE_CERT_ALG:
-		return 2;
-	case LDNS_RDF_TYPE_TIME: case LDNS_RDF_TYPE_INT32:
-	case LDNS_RDF_TYPE_A: case LDNS_RDF_TYPE_PERIOD:
-		return 4;
-	case LDNS_RDF_TYPE_TSIGTIME: case LDNS_RDF_TYPE_EUI48:
-		return 6;
-	case LDNS_RDF_TYPE_ILNP64: case LDNS_RDF_TYPE_EUI64:
-		return 8;
-	case LDNS_RDF_TYPE_AAAA:
-		return 16;
-	case LDNS_RDF_TYPE_STR: case LDNS_RDF_TYPE_NSEC3_SALT:
-	case LDNS_RDF_TYPE_TAG: case LDNS_RDF_TYPE_B32_EXT:
-	case LDNS_RDF_TYPE_NSEC3_NEXT_OWNER:
-		return 1 + (size_t)w[p];
-	case LDNS_RDF_TYPE_INT16_DATA:
-		return end - p < 2 ? SIZE_MAX : 2 + (size_t)rd16(w + p);
-	case LDNS_RDF_TYPE_HIP:
-		return end - p < 4 ? SIZE_MAX
-				   : 4 + (size_t)w[p] + (size_t)rd16(w + p + 2);
-	default:
-		return end - p;
-	}
-}
 
 /*
  * A walk over the message's framing. It follows ldns_wire2pkt's own
@@ -407,7 +371,7 @@ static enum dns_err walk_rdata(struct walk *wk, size_t end)
 				return err;
 			continue;
 		}
-		n = field_size(wk->w, wk->pos, end, ft);
+		n = rdt_field_size(wk->w, wk->pos, end, ft);
 		if (n > end - wk->pos)
 			return DNS_E_RDATA;
 		wk->pos += n;

@@ -641,3 +641,43 @@ enum rdt_result rdt_field(struct jbuf *out, int ft, const uint8_t *s, size_t n)
 		return RDT_LDNS;
 	}
 }
+
+/*
+ * Wire size of one non-name RDATA field of ldns type ft at w[p..end), as
+ * ldns_wire2rdf frames it; SIZE_MAX when even its length prefix is cut.
+ * Types ldns reads "to the end of the RDATA" take the rest. Shared by the
+ * fast decoder's framing and the reference decoder's diagnosis walk, so
+ * the two cannot frame a field differently.
+ */
+size_t rdt_field_size(const uint8_t *w, size_t p, size_t end, int ft)
+{
+	switch (ft) {
+	case LDNS_RDF_TYPE_CLASS: case LDNS_RDF_TYPE_ALG:
+	case LDNS_RDF_TYPE_CERTIFICATE_USAGE: case LDNS_RDF_TYPE_SELECTOR:
+	case LDNS_RDF_TYPE_MATCHING_TYPE: case LDNS_RDF_TYPE_INT8:
+		return 1;
+	case LDNS_RDF_TYPE_TYPE: case LDNS_RDF_TYPE_INT16:
+	case LDNS_RDF_TYPE_CERT_ALG:
+		return 2;
+	case LDNS_RDF_TYPE_TIME: case LDNS_RDF_TYPE_INT32:
+	case LDNS_RDF_TYPE_A: case LDNS_RDF_TYPE_PERIOD:
+		return 4;
+	case LDNS_RDF_TYPE_TSIGTIME: case LDNS_RDF_TYPE_EUI48:
+		return 6;
+	case LDNS_RDF_TYPE_ILNP64: case LDNS_RDF_TYPE_EUI64:
+		return 8;
+	case LDNS_RDF_TYPE_AAAA:
+		return 16;
+	case LDNS_RDF_TYPE_STR: case LDNS_RDF_TYPE_NSEC3_SALT:
+	case LDNS_RDF_TYPE_TAG: case LDNS_RDF_TYPE_B32_EXT:
+	case LDNS_RDF_TYPE_NSEC3_NEXT_OWNER:
+		return 1 + (size_t)w[p];
+	case LDNS_RDF_TYPE_INT16_DATA:
+		return end - p < 2 ? SIZE_MAX : 2 + (size_t)(w[p] << 8 | w[p + 1]);
+	case LDNS_RDF_TYPE_HIP:
+		return end - p < 4 ? SIZE_MAX
+				   : 4 + (size_t)w[p] + (size_t)(size_t)(w[p + 2] << 8 | w[p + 3]);
+	default:
+		return end - p;
+	}
+}

@@ -70,4 +70,8 @@ char *rdt_label(char *d, const uint8_t *s, size_t n);
  */
 enum rdt_result rdt_field(struct jbuf *out, int ft, const uint8_t *s, size_t n);
 
+/** Wire size of a non-name RDATA field of ldns type ft (an ldns_rdf_type)
+ * at w[p..end); SIZE_MAX when its length prefix is cut. */
+size_t rdt_field_size(const uint8_t *w, size_t p, size_t end, int ft);
+
 #endif /* DR_DNS_RDTEXT_H */
