@@ -43,7 +43,7 @@ struct lane {
 };
 
 /* pcap_datalink() gives DLT_ values; our link types are LINKTYPE_ values. */
-static int link_from_dlt(int dlt)
+int pcapin_link_from_dlt(int dlt)
 {
 	switch (dlt) {
 	case DLT_NULL:        return DR_LINK_NULL;
@@ -247,7 +247,7 @@ static int read_file(const char *path, struct lane *lanes, unsigned n, struct pc
 	if (!pc)
 		return DR_EFORMAT;
 	dr_ctr_add(&st->files, 1);
-	link = link_from_dlt(pcap_datalink(pc));
+	link = pcapin_link_from_dlt(pcap_datalink(pc));
 	if (link < 0)
 		fprintf(stderr, "dnsring: %s: link type %s is not supported; its packets are counted and skipped\n",
 			path, pcap_datalink_val_to_name(pcap_datalink(pc)) ?: "unknown");

@@ -25,6 +25,10 @@ struct pcapin_stats {
 	dr_ctr skip_linktype;    /* packets of files with an unsupported link type */
 };
 
+/** The DR_LINK_* (pcap LINKTYPE_) value for a pcap_datalink() DLT_ value,
+ * or -1 when dnsring does not decode that link type. */
+int pcapin_link_from_dlt(int dlt);
+
 /**
  * Read every input of opts in order and run workers[0..n) until all packets
  * are processed (or a stop is requested); each worker is finished

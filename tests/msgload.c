@@ -13,31 +13,9 @@
 
 #include <pcap/pcap.h>
 
+#include "capture/pcapin.h"
 #include "capture/pkt.h"
 #include "tests/msgload.h"
-
-/* pcap_datalink() gives DLT_ values; pkt_decode wants LINKTYPE_ values
- * (the same mapping as capture/pcapin.c). */
-static int link_from_dlt(int dlt)
-{
-	switch (dlt) {
-	case DLT_NULL:        return DR_LINK_NULL;
-	case DLT_EN10MB:      return DR_LINK_ETHERNET;
-	case DLT_RAW:         return DR_LINK_RAW;
-#ifdef DLT_LOOP
-	case DLT_LOOP:        return DR_LINK_LOOP;
-#endif
-	case DLT_LINUX_SLL:   return DR_LINK_SLL;
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2:  return DR_LINK_SLL2;
-#endif
-#ifdef DLT_IPV4
-	case DLT_IPV4:        return DR_LINK_IPV4;
-	case DLT_IPV6:        return DR_LINK_IPV6;
-#endif
-	default:              return -1;
-	}
-}
 
 static int dns_port(uint16_t p)
 {
@@ -101,7 +79,7 @@ int msgs_walk(const char *path, FILE *fp, msgs_cb cb, void *arg,
 		fprintf(stderr, "%s: %s\n", path, errbuf);
 		return -1;
 	}
-	link = link_from_dlt(pcap_datalink(pc));
+	link = pcapin_link_from_dlt(pcap_datalink(pc));
 	for (;;) {
 		struct dr_pkt p;
 		struct pkt_info pi;
