@@ -274,7 +274,10 @@ void ipfrag_expire(struct ipfrag_table *t, uint64_t now_ns)
 {
 	while (t->oldest != NIL) {
 		struct slot *s = &t->slots[t->oldest];
-		if (now_ns < s->created_ns || now_ns - s->created_ns < t->timeout_ns)
+		/* UINT64_MAX (end of input) takes everything, even datagrams
+		 * stamped within a timeout of the end of time. */
+		if (now_ns != UINT64_MAX &&
+		    (now_ns < s->created_ns || now_ns - s->created_ns < t->timeout_ns))
 			break;
 		slot_kill(t, s);
 		dr_ctr_add(&t->st.timed_out, 1);

@@ -655,7 +655,8 @@ static void expire_list(struct tcpr_table *t, struct list *l, uint64_t timeout, 
 {
 	while (l->oldest != NIL) {
 		struct stream *s = &t->streams[l->oldest];
-		if (now_ns < s->last_ns || now_ns - s->last_ns < timeout)
+		/* UINT64_MAX (end of input) takes everything. */
+		if (now_ns != UINT64_MAX && (now_ns < s->last_ns || now_ns - s->last_ns < timeout))
 			break;
 		if (s->on == L_LIVE) {
 			if (s->win.npieces)

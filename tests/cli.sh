@@ -85,4 +85,20 @@ if command -v jq >/dev/null 2>&1; then
 	got=$(jq -r 'select(.id==8194 and .qr=="response") | [.src_ip, .dst_ip, .ip_version, .answers[0].rdata] | @tsv' "$TMP/two.ndjson" | head -n 1)
 	assert_eq "sample IPv6" "$(printf '2001:db8::53\t2001:db8::10\t6\t2001:db8::80')" "$got"
 fi
+# Regressions found by fuzz_frame (see tests/fuzz/open/README):
+# end of input counts what never completed, even at the end of time ...
+"$DNSRING" -w 1 -r "$SRCDIR/tests/data/ts-near-2p64.pcapng" -o /dev/null 2>"$TMP/t64.err"
+grep -q '^  ip frags: .*dropped: 1 incomplete' "$TMP/t64.err" ||
+	fail "incomplete datagram near 2^64 ns not counted: $(grep 'ip frags' "$TMP/t64.err")"
+grep -q '^  tcp: .* 1 ended idle or open at exit' "$TMP/t64.err" ||
+	fail "open stream near 2^64 ns not counted: $(grep 'tcp:' "$TMP/t64.err")"
+# ... and an unanswered query whose record exceeds a batch becomes a counted stub.
+"$DNSRING" -w 1 --unanswered --batch-kb 64 -r "$SRCDIR/tests/data/unanswered-larger-than-batch.pcap" \
+	-o "$TMP/big.ndjson" 2>"$TMP/big.err"
+assert_eq "oversized records as stubs (query + its unanswered record)" 2 \
+	"$(grep -c '"error":"record_too_large"' "$TMP/big.ndjson")"
+assert_eq "the unanswered stub" 1 "$(grep -c '"unanswered":true' "$TMP/big.ndjson")"
+grep -q '2 cut to a stub (record_too_large), 1 of them unanswered' "$TMP/big.err" ||
+	fail "summary: $(grep 'records:' "$TMP/big.err")"
+
 finish
