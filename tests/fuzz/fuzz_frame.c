@@ -13,11 +13,15 @@
  *           bit 6     an offloaded VLAN tag (DR_PKT_VLAN_VALID, as live input)
  *           bit 7     64 KiB output batches (the --batch-kb minimum) instead
  *                     of 1 MiB: big records become record_too_large stubs
- *   byte 1  bits 0-4  time step between frames: 2^n microseconds
+ *   byte 1  bits 0-3  time step between frames: 4^n microseconds (1 us-18 min)
+ *           bit 4     filters on: --sample 2, --qtype A,AAAA,TXT,ANY,TYPE65280,
+ *                     --qname-suffix example.com,arpa, --exclude-suffix
+ *                     ads.example.com (src/filter.h)
  *           bit 5     time runs backwards
  *           bit 6     start in the year 2522 (2^64 ns - 10^18), where
  *                     times near the 64-bit end are (but not within
  *                     reach of it: see tests/fuzz/open/README)
+ *           bit 7     --unanswered: queries never answered are logged too
  *   rest    frames
  *
  * The frames go, as one block, through a real struct worker (src/worker.c:
@@ -35,9 +39,11 @@
  * Each frame is decoded from its own heap copy of exactly caplen bytes, so
  * a read past it is an ASan report.
  *
- * State: two workers (one per decoder) live for the whole run; after each
- * input the partial batch is flushed, the reassembly tables expired at
- * UINT64_MAX and the match table emptied (match_flush), so that an input
+ * State: a worker per combination of decoder, filters and --unanswered
+ * (made when first needed) lives for the whole run; after each input the
+ * reassembly tables are expired at UINT64_MAX, the match table emptied
+ * (match_flush, which logs the unanswered queries) and the partial batch
+ * flushed, as worker_finish() does at end of input, so that an input
  * behaves the same whatever ran before (but for the order of free lists).
  */
 #include "config.h"
@@ -57,22 +63,44 @@ static const uint16_t links[8] = {
 	DR_LINK_NULL, DR_LINK_LOOP, DR_LINK_IPV4, DR_LINK_IPV6,
 };
 
-static struct dr_opts opts;
-static struct worker workers[2];
-static int ready;
+/* [filters << 1 | unanswered] */
+static struct dr_opts opts[4];
+/* [filters << 2 | unanswered << 1 | ldns] */
+static struct worker workers[8];
+static uint8_t ready[8];
 
-static void setup(void)
+static void setup_opts(struct dr_opts *o, int filters, int unanswered)
 {
 	static const uint16_t ports[] = { 53, 5353, 5355 };
 
-	memset(&opts, 0, sizeof(opts));
+	memset(o, 0, sizeof(*o));
 	for (size_t i = 0; i < DR_ARRAY_SIZE(ports); i++)
-		opts.ports[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
-	opts.match_timeout = 5;
-	opts.batch_kb = 1024;
-	FUZZ_CHECK(worker_init(&workers[0], 0, &opts, &dns_fast_decoder, NULL) == 0, "init");
-	FUZZ_CHECK(worker_init(&workers[1], 1, &opts, &dns_ldns_decoder, NULL) == 0, "init");
-	ready = 1;
+		o->ports[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+	o->match_timeout = 5;
+	o->batch_kb = 1024;
+	o->unanswered = unanswered;
+	if (!filters)
+		return;
+	FUZZ_CHECK(filter_parse_sample(&o->filter, "2") == 0 &&
+		   filter_parse_qtype(&o->filter, "A,AAAA,TXT,ANY,TYPE65280") == 0 &&
+		   filter_parse_suffixes(&o->filter, "example.com,arpa", 0) == 0 &&
+		   filter_parse_suffixes(&o->filter, "ads.example.com", 1) == 0,
+		   "filter setup");
+	FUZZ_CHECK(o->filter.active, "filters not active");
+}
+
+static struct worker *get_worker(unsigned k)
+{
+	if (!ready[k]) {
+		struct dr_opts *o = &opts[k >> 1];
+
+		setup_opts(o, (k >> 2) & 1, (k >> 1) & 1);
+		FUZZ_CHECK(worker_init(&workers[k], k, o, k & 1 ? &dns_ldns_decoder
+							   : &dns_fast_decoder, NULL) == 0,
+			   "worker_init");
+		ready[k] = 1;
+	}
+	return &workers[k];
 }
 
 /* Frames of one input: the part after the option bytes, split at FRAME_SEP. */
@@ -101,14 +129,16 @@ static uint64_t ctr(const dr_ctr *c)
 
 /*
  * Where frames (and reassembled datagrams, which are decoded again) end up:
- * each in exactly one of these. UDP records are the records that did not
- * come from tcpr; a TCP segment counts once in tcpr, whatever it delivers.
+ * each in exactly one of these. A UDP message is decoded (dns_msgs) or
+ * sampled out (--sample) before decoding, and so is every message tcpr
+ * delivers; a TCP segment counts once in tcpr, whatever it delivers.
  */
 static uint64_t accounted(const struct worker *w)
 {
 	const struct worker_stats *s = &w->st;
-	uint64_t n = ctr(&s->not_dns_port) + ctr(&s->udp_empty) + ctr(&s->dns_msgs) -
-		     ctr(&tcpr_stats(w->tcp)->messages) + ctr(&tcpr_stats(w->tcp)->segments) +
+	uint64_t n = ctr(&s->not_dns_port) + ctr(&s->udp_empty) + ctr(&s->dns_msgs) +
+		     ctr(&s->sampled_out) - ctr(&tcpr_stats(w->tcp)->messages) +
+		     ctr(&tcpr_stats(w->tcp)->segments) +
 		     ctr(&ipfrag_stats(w->frag)->fragments);
 
 	for (int i = 0; i < PKT__MAX; i++)
@@ -142,6 +172,8 @@ static void settle(struct worker *w)
 	ipfrag_expire(w->frag, UINT64_MAX);
 	tcpr_expire(w->tcp, UINT64_MAX);
 	check_tables(w, 1);
+	if (w->match)
+		match_flush(w->match); /* --unanswered: records of their own */
 	if (w->batch && w->batch->nrec) {
 		worker_flush(w);
 	} else if (w->batch) {
@@ -149,8 +181,6 @@ static void settle(struct worker *w)
 		w->batch = NULL;
 	}
 	FUZZ_CHECK(w->batch == NULL, "worker kept a batch after flush");
-	if (w->match)
-		match_flush(w->match);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -160,17 +190,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *start[MAX_FRAMES];
 	size_t len[MAX_FRAMES];
 	struct worker *w;
-	uint64_t ts, step, pkts0, in0, acc0, rec0, stub0;
+	uint64_t ts, step, pkts0, in0, acc0, rec0, stub0, un0, unrec0;
 	unsigned nf;
 
 	if (size < 2)
 		return 0;
-	if (!ready)
-		setup();
-	w = &workers[(data[0] >> 3) & 1];
-	opts.worker_id = (data[0] >> 4) & 1;
+	w = get_worker((data[1] & 0x10) >> 2 | (data[1] & 0x80) >> 6 | (data[0] >> 3 & 1));
+	for (int i = 0; i < 4; i++)
+		opts[i].worker_id = (data[0] >> 4) & 1;
 	stub_batch_setup(data[0] & 0x80 ? 64u * 1024 : 1024u * 1024);
-	step = 1000ull << (data[1] & 31);
+	step = 1000ull << 2 * (data[1] & 15);
 	ts = data[1] & 0x40 ? UINT64_MAX - 1000000000000000000ull : TS_BASE;
 
 	nf = split(data + 2, size - 2, start, len);
@@ -195,6 +224,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in0 = handled(w);
 	acc0 = accounted(w);
 	rec0 = ctr(&w->st.records);
+	un0 = w->match ? ctr(&match_stats(w->match)->unanswered) : 0;
+	unrec0 = ctr(&w->st.unanswered_records);
 	stub0 = stub_records();
 	worker_process(w, pkts, nf);
 	FUZZ_CHECK(ctr(&w->st.pkts) - pkts0 == nf, "%llu frames counted of %u",
@@ -206,6 +237,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(accounted(w) - acc0 == handled(w) - in0,
 		   "%llu frames and datagrams accounted for, %llu handled",
 		   (unsigned long long)(accounted(w) - acc0), (unsigned long long)(handled(w) - in0));
+	/* each query logged as unanswered was counted unanswered by the table */
+	FUZZ_CHECK(ctr(&w->st.unanswered_records) - unrec0 <=
+		   ctr(&match_stats(w->match)->unanswered) - un0,
+		   "%llu unanswered records, %llu unanswered queries",
+		   (unsigned long long)(ctr(&w->st.unanswered_records) - unrec0),
+		   (unsigned long long)(ctr(&match_stats(w->match)->unanswered) - un0));
 	FUZZ_CHECK(ctr(&w->st.records) - rec0 == stub_records() - stub0,
 		   "records formed %llu, submitted %llu",
 		   (unsigned long long)(ctr(&w->st.records) - rec0),

@@ -173,35 +173,44 @@ def frame_seeds(msgs):
     for i, lt in enumerate(FUZZ_LINKS):
         v6 = lt == LINK_IPV6
         body = pair6(lt, q, r) if v6 else pair4(lt, q, r)
-        out.append(("%s_pair_fast" % names[i], bytes([i, 10]) + body))
-        out.append(("%s_pair_ldns" % names[i], bytes([i | 8, 10]) + body))
+        out.append(("%s_pair_fast" % names[i], bytes([i, 5]) + body))
+        out.append(("%s_pair_ldns" % names[i], bytes([i | 8, 5]) + body))
         if lt not in (LINK_IPV4, LINK_IPV6):
-            out.append(("%s_v6_pair" % names[i], bytes([i, 10]) + pair6(lt, q, r)))
-    out.append(("ether_vlan", bytes([0, 10]) + pair4(LINK_ETHERNET, q, r, vlan=100)))
+            out.append(("%s_v6_pair" % names[i], bytes([i, 5]) + pair6(lt, q, r)))
+    out.append(("ether_vlan", bytes([0, 5]) + pair4(LINK_ETHERNET, q, r, vlan=100)))
     qinq = MAC_S + MAC_C + struct.pack("!HHHH", 0x88A8, 200, 0x8100, 100) + struct.pack("!H", 0x0800) \
         + udp4(SRC4, DST4, 5353, 5353, d["mdns_cache_flush"])
-    out.append(("ether_qinq_mdns", bytes([0x40, 10]) + qinq))
-    out.append(("ether_worker_id_cut", bytes([0x30, 10]) + pair4(LINK_ETHERNET, q, r)))
-    out.append(("ether_small_batch_txt", bytes([0x80, 10]) + pair4(LINK_ETHERNET, q, d["resp_txt_4k"])))
-    out.append(("ether_time_back", bytes([0x00, 0x20 | 20]) + pair4(LINK_ETHERNET, q, r)))
-    out.append(("ether_time_max", bytes([0x08, 0x40 | 31]) + pair4(LINK_ETHERNET, q, r)))
+    out.append(("ether_qinq_mdns", bytes([0x40, 5]) + qinq))
+    out.append(("ether_worker_id_cut", bytes([0x30, 5]) + pair4(LINK_ETHERNET, q, r)))
+    out.append(("ether_small_batch_txt", bytes([0x80, 5]) + pair4(LINK_ETHERNET, q, d["resp_txt_4k"])))
+    out.append(("ether_time_back", bytes([0x00, 0x20 | 5]) + pair4(LINK_ETHERNET, q, r)))
+    out.append(("ether_time_max", bytes([0x08, 0x40 | 15]) + pair4(LINK_ETHERNET, q, r)))
+    out.append(("ether_filters", bytes([0, 0x10 | 5]) + pair4(LINK_ETHERNET, q, r) + SEP
+                + pair4(LINK_ETHERNET, d["resp_aaaa"], d["resp_nxdomain_soa"], sport=40000)))
+    out.append(("ether_unanswered", bytes([0, 0x80 | 5]) + link(LINK_ETHERNET, udp4(SRC4, DST4, 5000, 53, q))
+                + SEP + link(LINK_ETHERNET, udp4(SRC4, DST4, 5001, 53, d["mx"][:12] + d["mx"][12:]))))
+    long_name = b"".join(b"\x3f" + b"x" * 63 for _ in range(3)) + b"\x3d" + b"y" * 61 + b"\0"
+    bomb = header(0x4444, 0x0100, qd=1, an=310) + question(long_name, 1) \
+        + b"".join(b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 0) for _ in range(310))
+    out.append(("ether_unanswered_bomb_small_batch", bytes([0x80, 0x80 | 5])
+                + link(LINK_ETHERNET, udp4(SRC4, DST4, 5000, 53, bomb))))
     for nm in ("name_pointer_loop", "counts_65535", "edns_options", "many_types", "tsig",
                "resp_txt_escapes", "short_header", "empty"):
-        out.append(("ether_" + nm, bytes([0, 10]) + link(LINK_ETHERNET, udp4(DST4, SRC4, 53, 53211, d[nm]))))
+        out.append(("ether_" + nm, bytes([0, 5]) + link(LINK_ETHERNET, udp4(DST4, SRC4, 53, 53211, d[nm]))))
     # non-DNS and odd frames: every skip counter
-    out.append(("ether_ntp", bytes([0, 10]) + link(LINK_ETHERNET, udp4(SRC4, DST4, 123, 123, bytes(48)))))
-    out.append(("ether_arp", bytes([0, 10]) + MAC_S + MAC_C + b"\x08\x06" + bytes(28)))
-    out.append(("ether_icmp", bytes([0, 10]) + link(LINK_ETHERNET, ip4(SRC4, DST4, 1, b"\x08\x00" + bytes(6)))))
-    out.append(("ether_tcp53", bytes([0, 10]) + link(LINK_ETHERNET, tcp4(SRC4, DST4, 40000, 53, 1000,
+    out.append(("ether_ntp", bytes([0, 5]) + link(LINK_ETHERNET, udp4(SRC4, DST4, 123, 123, bytes(48)))))
+    out.append(("ether_arp", bytes([0, 5]) + MAC_S + MAC_C + b"\x08\x06" + bytes(28)))
+    out.append(("ether_icmp", bytes([0, 5]) + link(LINK_ETHERNET, ip4(SRC4, DST4, 1, b"\x08\x00" + bytes(6)))))
+    out.append(("ether_tcp53", bytes([0, 5]) + link(LINK_ETHERNET, tcp4(SRC4, DST4, 40000, 53, 1000,
                                                                         struct.pack("!H", len(q)) + q))))
-    out.append(("ether_frag", bytes([0, 10]) + b"".join(
+    out.append(("ether_frag", bytes([0, 5]) + b"".join(
         link(LINK_ETHERNET, f) + SEP for f in frags4(SRC4, DST4, 17, udp(53, 5000, r), 77, 48))[:-4]))
-    out.append(("ether_udp_empty", bytes([0, 10]) + link(LINK_ETHERNET, udp4(SRC4, DST4, 5000, 53, b""))))
+    out.append(("ether_udp_empty", bytes([0, 5]) + link(LINK_ETHERNET, udp4(SRC4, DST4, 5000, 53, b""))))
     pppoe = MAC_S + MAC_C + b"\x88\x64" + struct.pack("!BBHH", 0x11, 0, 1, 2 + 20 + 8 + len(q)) + b"\x00\x21" \
         + udp4(SRC4, DST4, 5000, 53, q)
-    out.append(("ether_pppoe", bytes([0, 10]) + pppoe))
+    out.append(("ether_pppoe", bytes([0, 5]) + pppoe))
     ext6 = ip6(SRC6, DST6, 0, bytes([60, 0]) + bytes(6) + bytes([17, 0]) + bytes(6) + udp(40000, 53, q))
-    out.append(("raw_ip6_ext_headers", bytes([3, 10]) + ext6))
+    out.append(("raw_ip6_ext_headers", bytes([3, 5]) + ext6))
     return out
 
 
