@@ -7,6 +7,14 @@
  * worker waits on it). A block is a packet-view array plus the bytes the
  * views point into: libpcap's buffer is only valid until the next read, so
  * each packet is copied once, into the block of the worker it goes to.
+ *
+ * Why 16 blocks: the reader is ~4x faster than a worker, so it runs ahead
+ * until the lane of the next packet is full, then waits for that lane
+ * alone. Deeper lanes ride out one worker's slow spell; 4 -> 16 took -w 2
+ * on dns-1m from 0.71 to 0.66 s (medians of 11 interleaved runs). A worker
+ * whose flows are the lighter share still waits at times: the reader is
+ * held by the heavier lane. Only the bytes used are touched: ~0.4 MiB a
+ * block with typical DNS frames.
  */
 #include "config.h"
 
@@ -21,7 +29,7 @@
 #include "capture/pkt.h"
 #include "output/chan.h"
 
-#define PCAPIN_BLOCKS      4
+#define PCAPIN_BLOCKS      16
 #define PCAPIN_BLOCK_PKTS  2048
 #define PCAPIN_BLOCK_BYTES (512 * 1024) /* > libpcap's largest snaplen (256 KiB) */
 
@@ -214,9 +222,12 @@ static unsigned pick_lane(const struct pcap_pkthdr *h, const uint8_t *data, int 
 			    .linktype = (uint16_t)link };
 	struct pkt_info pi;
 	enum pkt_status st;
+	uint32_t hash;
 
 	if (n == 1)
 		return 0;
+	if (pkt_flow_hash_quick(&p, &hash) == 0)
+		return hash % n;
 	st = pkt_decode(&p, &pi);
 	if (st == PKT_FRAG)
 		return fragment_lane(&pi, n);
@@ -225,15 +236,36 @@ static unsigned pick_lane(const struct pcap_pkthdr *h, const uint8_t *data, int 
 	return pkt_flow_hash(&pi) % n;
 }
 
-static pcap_t *open_input(const char *path)
+/*
+ * libpcap reads a file through stdio, whose default 4 KiB buffer costs one
+ * read(2) per 4 KiB: a third of the reader thread's time on a large capture.
+ * So the FILE is ours, with a 64 KiB buffer of ours (glibc ignores setvbuf's
+ * size without one), and libpcap takes it over: pcap_close closes the FILE,
+ * then the caller frees *bufp.
+ */
+#define PCAPIN_STDIO_BUF (64 * 1024u)
+
+static pcap_t *open_input(const char *path, char **bufp)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-							     errbuf);
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	pcap_t *pc = NULL;
 
+	if (!fp) {
+		snprintf(errbuf, sizeof(errbuf), "%s", strerror(errno));
+	} else {
+		*bufp = dr_malloc(PCAPIN_STDIO_BUF);
+		if (*bufp) /* best effort: stdio's own buffer otherwise */
+			setvbuf(fp, *bufp, _IOFBF, PCAPIN_STDIO_BUF);
+		pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
+							      errbuf);
+		if (!pc && !is_stdin)
+			fclose(fp);
+	}
 	if (!pc)
 		fprintf(stderr, "dnsring: cannot read %s: %s\n",
-			strcmp(path, "-") ? path : "standard input", errbuf);
+			is_stdin ? "standard input" : path, errbuf);
 	return pc;
 }
 
@@ -241,11 +273,14 @@ static int read_file(const char *path, struct lane *lanes, unsigned n, struct pc
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	pcap_t *pc = open_input(path);
+	char *buf = NULL;
+	pcap_t *pc = open_input(path, &buf);
 	int link, r, ret = 0;
 
-	if (!pc)
+	if (!pc) {
+		dr_free(buf);
 		return DR_EFORMAT;
+	}
 	dr_ctr_add(&st->files, 1);
 	link = pcapin_link_from_dlt(pcap_datalink(pc));
 	if (link < 0)
@@ -265,6 +300,7 @@ static int read_file(const char *path, struct lane *lanes, unsigned n, struct pc
 		ret = DR_EFORMAT;
 	}
 	pcap_close(pc);
+	dr_free(buf);
 	return ret;
 }
 

@@ -88,4 +88,13 @@ enum pkt_status pkt_decode_ip(const uint8_t *ip, uint32_t len, struct pkt_info *
  */
 uint32_t pkt_flow_hash(const struct pkt_info *pi);
 
+/**
+ * pkt_flow_hash without pkt_decode, for the common frame only: untagged
+ * Ethernet, then IPv4 without options or IPv6 without extension headers,
+ * not a fragment, UDP or TCP. @return 0 with *hash set (equal to
+ * pkt_flow_hash of the decoded frame whenever pkt_decode finds UDP or TCP),
+ * or -1: decode the frame and use pkt_flow_hash.
+ */
+int pkt_flow_hash_quick(const struct dr_pkt *p, uint32_t *hash);
+
 #endif /* DR_PKT_H */

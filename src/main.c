@@ -31,10 +31,13 @@ static int start_writer(const struct dr_opts *o, struct stats_src *ss, struct wr
 		.on_full_drop = o->on_full_drop,
 		.nworkers = o->workers,
 		.batch_size = (size_t)o->batch_kb * 1024,
-		/* --on-full drop drops when the pool runs dry, so give it room
-		 * for bursts (a ring block's worth of records) whatever the
-		 * batch size: at least 4 MiB of batches. */
-		.batches_per_worker = o->on_full_drop && o->batch_kb < 1024 ? 4096 / o->batch_kb : 4,
+		/* 8 MiB of batches per worker (8 of the default size): with 4
+		 * a worker running flat out on a file waited for the writer
+		 * ~100 times a run, as many batches as 2 workers had in
+		 * flight while the writer waited for a core. --on-full drop
+		 * drops when the pool runs dry, so it keeps 8 MiB whatever
+		 * the batch size. */
+		.batches_per_worker = o->on_full_drop && o->batch_kb < 1024 ? 8192 / o->batch_kb : 8,
 		.max_records = o->count,
 		.duration = o->duration,
 		.stats_interval = o->stats_interval,

@@ -1206,6 +1206,102 @@ static void test_flow_hash_fragments(void **state)
 	assert_int_not_equal(pkt_flow_hash(&first), pkt_flow_hash(&other));
 }
 
+/*
+ * pkt_flow_hash_quick on the frame last decoded (the exact-size copy): where
+ * pkt_decode found UDP or TCP, either -1 or pkt_flow_hash's value; a
+ * fragment always -1 (it needs the fragment path). @return quick's result.
+ */
+static int check_quick(const struct frame *f, uint32_t caplen, uint16_t lt,
+		       enum pkt_status st, const struct pkt_info *pi)
+{
+	struct dr_pkt p = { .data = copy, .caplen = caplen, .wirelen = f->n, .linktype = lt };
+	uint32_t h = 0;
+	int r = pkt_flow_hash_quick(&p, &h);
+
+	if (r == 0 && st == PKT_OK)
+		assert_int_equal(h, pkt_flow_hash(pi));
+	if (st == PKT_FRAG)
+		assert_int_equal(r, -1);
+	return r;
+}
+
+static void test_flow_hash_quick(void **state)
+{
+	struct frame f;
+	struct pkt_info pi;
+	enum pkt_status st;
+	(void)state;
+
+	/* the common frames: taken, and equal to the decoded hash */
+	memset(&f, 0, sizeof(f));
+	put_eth(&f, 0x0800);
+	put_ip4_dns(&f);
+	st = decode(&f, DR_LINK_ETHERNET, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), 0);
+
+	memset(&f, 0, sizeof(f));
+	put_eth(&f, 0x86dd);
+	put_ip6_dns(&f);
+	st = decode(&f, DR_LINK_ETHERNET, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), 0);
+
+	memset(&f, 0, sizeof(f));
+	build_tcp(&f, 8);
+	st = decode(&f, DR_LINK_ETHERNET, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), 0);
+
+	/* the rest is left to pkt_decode: IPv4 options, a fragment (first and
+	 * later), an IPv6 extension header, a VLAN tag, another link type */
+	memset(&f, 0, sizeof(f));
+	put_eth(&f, 0x0800);
+	put_ip4(&f, 6, 24 + 8 + 29, 1, 0, 17);
+	put_udp(&f, 54321, 53, 8 + 29);
+	putn(&f, DNSQ, sizeof(DNSQ));
+	st = decode(&f, DR_LINK_ETHERNET, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), -1);
+
+	for (unsigned ff = 0; ff < 2; ff++) {
+		memset(&f, 0, sizeof(f));
+		put_eth(&f, 0x0800);
+		put_ip4(&f, 5, 20 + 8 + 29, 7, ff ? 0x0003 : 0x2000, 17);
+		put_udp(&f, 54321, 53, 8 + 29);
+		putn(&f, DNSQ, sizeof(DNSQ));
+		st = decode(&f, DR_LINK_ETHERNET, &pi);
+		assert_int_equal(st, PKT_FRAG);
+		assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), -1);
+	}
+
+	memset(&f, 0, sizeof(f));
+	put_eth(&f, 0x86dd);
+	put_ip6(&f, 8 + 8 + 29, 60);
+	put_ext(&f, 17, 0);
+	put_udp(&f, 54321, 53, 8 + 29);
+	putn(&f, DNSQ, sizeof(DNSQ));
+	st = decode(&f, DR_LINK_ETHERNET, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), -1);
+
+	memset(&f, 0, sizeof(f));
+	put_macs(&f);
+	put16(&f, 0x8100);
+	put16(&f, 100);
+	put16(&f, 0x0800);
+	put_ip4_dns(&f);
+	st = decode(&f, DR_LINK_ETHERNET, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_ETHERNET, st, &pi), -1);
+
+	memset(&f, 0, sizeof(f));
+	put_ip4_dns(&f);
+	st = decode(&f, DR_LINK_RAW, &pi);
+	assert_int_equal(st, PKT_OK);
+	assert_int_equal(check_quick(&f, f.n, DR_LINK_RAW, st, &pi), -1);
+}
+
 /* Every bucket of hash % n within 15% of the mean over 65536 flows. */
 static void check_spread(const uint32_t *h, unsigned count)
 {
@@ -1420,6 +1516,7 @@ static void test_corrupted_frames(void **state)
 		enum pkt_status st = decode_n(&f, len, link, &pi);
 		assert_sane(&pi, st, len);
 		(void)pkt_flow_hash(&pi);
+		(void)check_quick(&f, len, link, st, &pi);
 	}
 }
 
@@ -1465,6 +1562,7 @@ int main(void)
 		cmocka_unit_test(test_flow_hash_symmetric),
 		cmocka_unit_test(test_flow_hash_fragments),
 		cmocka_unit_test(test_flow_hash_distribution),
+		cmocka_unit_test(test_flow_hash_quick),
 		cmocka_unit_test(test_every_truncation_ipv4),
 		cmocka_unit_test(test_every_truncation_corpus),
 		cmocka_unit_test(test_corrupted_frames),
