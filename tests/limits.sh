@@ -10,10 +10,11 @@
 # `dnsring -w 1 -r`, and the test asserts:
 #  (a) peak RSS (/usr/bin/time %M, else getrusage from Python) stays under
 #      RSS_BOUND_KB. With one worker everything dnsring allocates is capped:
-#      4 output batches of 1 MiB, the query table (~4.5 MiB), the fragment
-#      table (~4.6 MiB), the TCP table (~10 MiB), 4 file blocks of 512 KiB,
-#      decoder scratch (~0.4 MiB): about 25 MiB, plus the process itself
-#      (libc, ldns, libuv, libpcap: ~8 MiB). The bound, 48 MiB, leaves
+#      8 output batches of 1 MiB, the query table (~4.5 MiB), the fragment
+#      table (~4.6 MiB), the TCP table (~10 MiB), 16 file blocks of up to
+#      512 KiB (what is used of them), decoder scratch (~0.4 MiB): at most
+#      about 35 MiB, plus the process itself (libc, ldns, libuv, libpcap:
+#      ~8 MiB). The bound, 48 MiB, leaves
 #      room for allocator slack, not for growth with the input: each capture
 #      more than fills the tables it aims at. Not checked under ASan
 #      (shadow memory and quarantine are not dnsring's; (c) still is).
