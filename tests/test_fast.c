@@ -3,8 +3,9 @@
  * test_fast.c: unit tests for the fast DNS decoder (dns/fast.c), its
  * wire cursor (dns/wire.h) and its RDATA printers (dns/rdtext.c).
  *
- * Messages are built byte by byte and decoded from an exact-size heap
- * copy, so ASan or valgrind see a read even one byte past the message.
+ * Messages are built byte by byte (tests/wirebuild.h) and decoded from
+ * an exact-size heap copy, so ASan or valgrind see a read even one byte
+ * past the message.
  * The cursor and name tests assert exact errors and positions on crafted
  * bytes (loops, forward pointers, a pointer to itself, label 64, names of
  * 255 and 256 octets, the 0x40/0x80 label types, pointers and labels past
@@ -28,109 +29,7 @@
 
 #include "dns/dns.h"
 #include "dns/wire.h"
-
-/* ---- building messages ---- */
-
-struct wire {
-	uint8_t b[4096];
-	size_t n;
-};
-
-static void w_u8(struct wire *w, unsigned v)
-{
-	assert_true(w->n < sizeof(w->b));
-	w->b[w->n++] = (uint8_t)v;
-}
-
-static void w_u16(struct wire *w, unsigned v)
-{
-	w_u8(w, v >> 8);
-	w_u8(w, v & 0xff);
-}
-
-static void w_u32(struct wire *w, uint32_t v)
-{
-	w_u16(w, v >> 16);
-	w_u16(w, v & 0xffff);
-}
-
-static void w_raw(struct wire *w, const void *p, size_t n)
-{
-	assert_true(n <= sizeof(w->b) - w->n);
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
-
-static void w_header(struct wire *w, unsigned id, unsigned flags, unsigned qd,
-		     unsigned an, unsigned ns, unsigned ar)
-{
-	w->n = 0;
-	w_u16(w, id);
-	w_u16(w, flags);
-	w_u16(w, qd);
-	w_u16(w, an);
-	w_u16(w, ns);
-	w_u16(w, ar);
-}
-
-/* Labels of a dotted name, no root label; returns where they start. */
-static size_t w_labels(struct wire *w, const char *dotted)
-{
-	size_t start = w->n;
-
-	while (*dotted) {
-		size_t l = strcspn(dotted, ".");
-
-		w_u8(w, (unsigned)l);
-		w_raw(w, dotted, l);
-		dotted += l;
-		if (*dotted == '.')
-			dotted++;
-	}
-	return start;
-}
-
-/* A full uncompressed name ("" is the root); returns where it starts. */
-static size_t w_name(struct wire *w, const char *dotted)
-{
-	size_t start = w_labels(w, dotted);
-
-	w_u8(w, 0);
-	return start;
-}
-
-static void w_ptr(struct wire *w, size_t off)
-{
-	w_u16(w, 0xc000 | (unsigned)off);
-}
-
-/* TYPE CLASS TTL and a placeholder RDLENGTH; returns its offset. */
-static size_t w_rr(struct wire *w, unsigned type, unsigned klass, uint32_t ttl)
-{
-	size_t at;
-
-	w_u16(w, type);
-	w_u16(w, klass);
-	w_u32(w, ttl);
-	at = w->n;
-	w_u16(w, 0);
-	return at;
-}
-
-static void w_rdend(struct wire *w, size_t at)
-{
-	size_t len = w->n - at - 2;
-
-	w->b[at] = (uint8_t)(len >> 8);
-	w->b[at + 1] = (uint8_t)len;
-}
-
-static void w_question(struct wire *w, const char *name, unsigned type)
-{
-	w_name(w, name);
-	w_u16(w, type);
-	w_u16(w, 1);
-}
+#include "tests/wirebuild.h"
 
 /* ---- running the decoders ---- */
 
@@ -222,11 +121,8 @@ static enum dns_err decode_w(const struct wire *w)
 static void expect_has(const char *want)
 {
 	char buf[2048];
-	size_t n = strlen(want);
 
-	assert_true(n < sizeof(buf));
-	for (size_t i = 0; i <= n; i++)
-		buf[i] = want[i] == '\'' ? '"' : want[i];
+	w_json(buf, sizeof(buf), want);
 	if (!strstr(fast.out, buf))
 		fail_msg("missing %s\nin: %s", buf, fast.out);
 }
@@ -235,11 +131,8 @@ static void expect_has(const char *want)
 static void expect_tail(const char *want)
 {
 	char buf[2048];
-	size_t n = strlen(want);
+	size_t n = w_json(buf, sizeof(buf), want);
 
-	assert_true(n < sizeof(buf));
-	for (size_t i = 0; i <= n; i++)
-		buf[i] = want[i] == '\'' ? '"' : want[i];
 	if (fast.len < n || memcmp(fast.out + fast.len - n, buf, n) != 0)
 		fail_msg("does not end with %s\nin: %s", buf, fast.out);
 }
@@ -249,7 +142,7 @@ static void expect_tail(const char *want)
 static size_t answer_start(struct wire *w, unsigned type)
 {
 	w_header(w, 0x1234, 0x8180, 1, 1, 0, 0);
-	w_question(w, "example.org", type);
+	w_question(w, "example.org", type, 1);
 	w_ptr(w, 12);
 	return w_rr(w, type, 1, 300);
 }
@@ -505,7 +398,7 @@ static void test_counts_that_lie(void **state)
 
 	(void)state;
 	w_header(&w, 1, 0x0100, 2, 0, 0, 0); /* two questions, one sent */
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	assert_int_equal(decode_w(&w), DNS_E_QUESTION);
 	expect_has(",'queries':[],'answers':[],'authorities':[],'additionals':[]");
 	/* the first question still reaches the summary */
@@ -513,7 +406,7 @@ static void test_counts_that_lie(void **state)
 	assert_int_equal(fast.sum.qtype, 1);
 
 	w_header(&w, 1, 0x8180, 1, 3, 0, 0); /* three answers, one sent */
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_ptr(&w, 12);
 	w_rdend(&w, w_rr(&w, 1, 1, 60));
 	w_raw(&w, "\x01\x02\x03\x04", 4);
@@ -595,30 +488,11 @@ static void test_rdata_invalid(void **state)
 static void expect_json(const char *want)
 {
 	static char buf[8192];
-	size_t n = strlen(want);
+	size_t n = w_json(buf, sizeof(buf), want);
 
-	assert_true(n < sizeof(buf));
-	for (size_t i = 0; i <= n; i++)
-		buf[i] = want[i] == '\'' ? '"' : want[i];
 	if (fast.len != n || memcmp(fast.out, buf, n) != 0)
 		fail_msg("JSON differs\n got: %s\nwant: %s", fast.out, buf);
 }
-
-#define HDR_QUERY_RD(id, qd, an, ns, ar) \
-	",'id':" #id ",'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0," \
-	"'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':true," \
-	"'ra':false,'z':false,'ad':false,'cd':false},'qdcount':" #qd \
-	",'ancount':" #an ",'nscount':" #ns ",'arcount':" #ar
-
-#define HDR_RESPONSE(id, qd, an, ns, ar) \
-	",'id':" #id ",'qr':'response','opcode':0,'opcode_name':'QUERY'," \
-	"'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,'tc':false," \
-	"'rd':true,'ra':true,'z':false,'ad':false,'cd':false},'qdcount':" #qd \
-	",'ancount':" #an ",'nscount':" #ns ",'arcount':" #ar
-
-#define Q_EXAMPLE_ORG_A \
-	",'queries':[{'name':'example.org.','type':1,'type_name':'A'," \
-	"'class':1,'class_name':'IN'}]"
 
 /*
  * RDATA its fields do not fill, which ldns accepts: ldns reads the fields
@@ -640,14 +514,14 @@ static void test_rdata_not_filled(void **state)
 		    "'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,"
 		    "'tc':false,'rd':true,'ra':true,'z':false,'ad':false,"
 		    "'cd':false},'qdcount':1,'ancount':1,'nscount':0,'arcount':0"
-		    Q_EXAMPLE_ORG_A ",'answers':[{'name':'example.org.','type':1,"
+		    W_Q_EXAMPLE_ORG_A ",'answers':[{'name':'example.org.','type':1,"
 		    "'type_name':'A','class':1,'class_name':'IN','ttl':300,"
 		    "'rdata':'1.2.3.4'}],'authorities':[],'additionals':[]");
 
 	/* an A of 15 bytes whose last 11 are an RR: ldns reads it as the
 	 * second answer, and the message as complete */
 	w_header(&w, 0x1234, 0x8180, 1, 2, 0, 0);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_ptr(&w, 12);
 	at = w_rr(&w, 1, 1, 300);
 	w_raw(&w, "\x01\x02\x03\x04", 4);
@@ -697,25 +571,25 @@ static void test_trailing_bytes(void **state)
 	(void)state;
 	/* one byte */
 	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_u8(&w, 'x');
 	assert_int_equal(decode_w(&w), DNS_E_TRAILING);
-	expect_json(HDR_QUERY_RD(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	expect_json(W_HDR_QUERY_RD(1, 1, 0, 0, 0) W_Q_EXAMPLE_ORG_A
 		    ",'answers':[],'authorities':[],'additionals':[]");
 	assert_int_equal(fast.sum.has_question, 1);
 	assert_int_equal(fast.sum.qtype, 1);
 
 	/* many zero bytes: padding is no part of a DNS message either */
 	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_raw(&w, zeros, sizeof(zeros));
 	assert_int_equal(decode_w(&w), DNS_E_TRAILING);
-	expect_json(HDR_QUERY_RD(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	expect_json(W_HDR_QUERY_RD(1, 1, 0, 0, 0) W_Q_EXAMPLE_ORG_A
 		    ",'answers':[],'authorities':[],'additionals':[]");
 
 	/* after an OPT RR: still EDNS, then the junk */
 	w_header(&w, 2, 0x0100, 1, 0, 0, 1);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_name(&w, "");
 	at = w_rr(&w, 41, 1232, 0x8000);
 	w_u16(&w, 12); /* PADDING, 4 zero bytes: inside the OPT, fine */
@@ -724,7 +598,7 @@ static void test_trailing_bytes(void **state)
 	w_rdend(&w, at);
 	w_raw(&w, zeros, 4);
 	assert_int_equal(decode_w(&w), DNS_E_TRAILING);
-	expect_json(HDR_QUERY_RD(2, 1, 0, 0, 1) Q_EXAMPLE_ORG_A
+	expect_json(W_HDR_QUERY_RD(2, 1, 0, 0, 1) W_Q_EXAMPLE_ORG_A
 		    ",'answers':[],'authorities':[],'additionals':[],"
 		    "'edns':{'udp_size':1232,'version':0,'do':true,'z':0,"
 		    "'options':[{'code':12,'name':'PADDING','length':4}]}");
@@ -733,7 +607,7 @@ static void test_trailing_bytes(void **state)
 
 	/* after a TSIG, the last RR: kept, listed last */
 	w_header(&w, 9, 0x8180, 1, 1, 0, 1);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_ptr(&w, 12);
 	at = w_rr(&w, 1, 1, 60);
 	w_raw(&w, "\x01\x02\x03\x04", 4);
@@ -744,7 +618,7 @@ static void test_trailing_bytes(void **state)
 	w_rdend(&w, at);
 	w_raw(&w, "\xc0\x0c", 2);
 	assert_int_equal(decode_w(&w), DNS_E_TRAILING);
-	expect_json(HDR_RESPONSE(9, 1, 1, 0, 1) Q_EXAMPLE_ORG_A
+	expect_json(W_HDR_RESPONSE(9, 1, 1, 0, 1) W_Q_EXAMPLE_ORG_A
 		    ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
 		    "'class':1,'class_name':'IN','ttl':60,'rdata':'1.2.3.4'}],"
 		    "'authorities':[],'additionals':[{'name':'key.','type':250,"
@@ -753,7 +627,7 @@ static void test_trailing_bytes(void **state)
 
 	/* counts that lie low: the RR past ANCOUNT is not read */
 	w_header(&w, 0x1234, 0x8180, 1, 0, 0, 0);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_ptr(&w, 12);
 	at = w_rr(&w, 1, 1, 300);
 	w_raw(&w, "\x01\x02\x03\x04", 4);
@@ -770,7 +644,7 @@ static void test_trailing_bytes(void **state)
 	assert_int_equal(decode_w(&w), DNS_E_RDATA);
 
 	w_header(&w, 2, 0x0100, 1, 0, 0, 1);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_name(&w, "");
 	at = w_rr(&w, 41, 1232, 0);
 	w_u16(&w, 12);
@@ -780,7 +654,7 @@ static void test_trailing_bytes(void **state)
 	assert_int_equal(decode_w(&w), DNS_E_OPT);
 
 	w_header(&w, 9, 0x8180, 1, 0, 0, 2);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_name(&w, "key");
 	at = w_rr(&w, 250, 255, 0);
 	w_raw(&w, tsig_rd, sizeof(tsig_rd));
@@ -794,7 +668,7 @@ static void test_trailing_bytes(void **state)
 
 	/* a message cut inside its last RR is not "trailing" */
 	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w.n--;
 	assert_int_equal(decode_w(&w), DNS_E_QUESTION);
 }
@@ -858,11 +732,11 @@ static void test_name_escapes(void **state)
 	assert_memory_equal(fast.sum.qname, odd, sizeof(odd));
 
 	w_header(&w, 7, 0x0100, 1, 0, 0, 0); /* the root, and case kept */
-	w_question(&w, "", 1);
+	w_question(&w, "", 1, 1);
 	assert_int_equal(decode_w(&w), DNS_OK);
 	expect_has("'name':'.'");
 	w_header(&w, 7, 0x0100, 1, 0, 0, 0);
-	w_question(&w, "ExAmPlE.oRg", 1);
+	w_question(&w, "ExAmPlE.oRg", 1, 1);
 	assert_int_equal(decode_w(&w), DNS_OK);
 	expect_has("'name':'ExAmPlE.oRg.'");
 }
@@ -955,7 +829,7 @@ static void test_edns(void **state)
 	(void)state;
 	/* extended RCODE 1 + header 0 = 16 (BADVERS), DO, two options */
 	w_header(&w, 9, 0x8180, 1, 0, 0, 1);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_name(&w, "");
 	w_rr(&w, 41, 1232, 0x01008000);
 	w.n -= 2;
@@ -977,7 +851,7 @@ static void test_edns(void **state)
 
 	/* two OPT RRs */
 	w_header(&w, 9, 0x8180, 1, 0, 0, 2);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	for (int i = 0; i < 2; i++) {
 		w_name(&w, "");
 		w_rr(&w, 41, 512, 0);
@@ -1064,14 +938,9 @@ static const struct opt_case opt_cases[] = {
  * TTL and options. */
 static void opt_response(struct wire *w, uint32_t ttl, const void *opts, size_t n)
 {
-	size_t rd;
-
 	w_header(w, 9, 0x8180, 1, 0, 0, 1);
-	w_question(w, "example.org", 1);
-	w_name(w, "");
-	rd = w_rr(w, 41, 1232, ttl);
-	w_raw(w, opts, n);
-	w_rdend(w, rd);
+	w_question(w, "example.org", 1, 1);
+	w_opt(w, 1232, ttl, opts, n);
 }
 
 static void test_edns_option_types(void **state)
@@ -1079,17 +948,12 @@ static void test_edns_option_types(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
 		const struct opt_case *c = &opt_cases[i];
-		uint8_t opt[128];
-		char want[1024];
+		struct wire opt = { .n = 0 };
 		struct wire w;
+		char want[1024];
 
-		assert_true(c->len + 4 <= sizeof(opt));
-		opt[0] = (uint8_t)(c->code >> 8);
-		opt[1] = (uint8_t)c->code;
-		opt[2] = (uint8_t)(c->len >> 8);
-		opt[3] = (uint8_t)c->len;
-		memcpy(opt + 4, c->data, c->len);
-		opt_response(&w, 0, opt, c->len + 4);
+		w_option(&opt, c->code, c->data, c->len);
+		opt_response(&w, 0, opt.b, opt.n);
 		assert_int_equal(decode_w(&w), c->err);
 		if (c->ecs)
 			snprintf(want, sizeof(want), "'additionals':[],'edns':{"
@@ -1112,7 +976,7 @@ static void test_edns_two_opts(void **state)
 
 	(void)state;
 	w_header(&w, 9, 0x8180, 1, 0, 0, 2);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_name(&w, "");
 	rd = w_rr(&w, 41, 4096, 0x00008000);
 	w_raw(&w, "\x00\x0b\x00\x02\x00\x0a", 6);
@@ -1176,8 +1040,7 @@ static void test_edns_random_options(void **state)
 
 	(void)state;
 	for (unsigned round = 0; round < 5000; round++) {
-		uint8_t opts[256];
-		size_t n = 0;
+		struct wire opts = { .n = 0 };
 		struct wire w;
 		enum dns_err err;
 
@@ -1188,19 +1051,17 @@ static void test_edns_random_options(void **state)
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			code = codes[x % (sizeof(codes) / sizeof(codes[0]))];
 			len = (unsigned)(x >> 16) % 42;
-			opts[n++] = (uint8_t)(code >> 8);
-			opts[n++] = (uint8_t)code;
-			opts[n++] = 0;
-			opts[n++] = (uint8_t)len;
+			w_u16(&opts, code);
+			w_u16(&opts, len);
 			for (unsigned i = 0; i < len; i++) {
 				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-				opts[n++] = (uint8_t)(x % 2 ? x % 24 : x >> 32);
+				w_u8(&opts, (uint8_t)(x % 2 ? x % 24 : x >> 32));
 			}
 		}
 		/* sometimes a last option whose length runs past the end */
 		if (round % 7 == 0)
-			opts[n - 1 - (x >> 8) % 3] ^= 0x20;
-		opt_response(&w, (uint32_t)x, opts, n);
+			opts.b[opts.n - 1 - (x >> 8) % 3] ^= 0x20;
+		opt_response(&w, (uint32_t)x, opts.b, opts.n);
 		err = decode_w(&w);
 		assert_true(err == DNS_OK || err == DNS_E_OPT);
 	}
@@ -1219,7 +1080,7 @@ static void test_tsig(void **state)
 	(void)state;
 	/* TSIG first, an A after it: ldns stops early, decode_error */
 	w_header(&w, 9, 0x8180, 1, 0, 0, 2);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_name(&w, "key");
 	at = w_rr(&w, 250, 255, 0);
 	w_raw(&w, tsig_rd, sizeof(tsig_rd));
@@ -1232,7 +1093,7 @@ static void test_tsig(void **state)
 
 	/* TSIG last: fine, listed last */
 	w_header(&w, 9, 0x8180, 1, 0, 0, 2);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	w_ptr(&w, 12);
 	at = w_rr(&w, 1, 1, 0);
 	w_raw(&w, "\x01\x02\x03\x04", 4);
@@ -1246,7 +1107,7 @@ static void test_tsig(void **state)
 
 	/* two TSIGs read: decode_error, nothing listed (ldns would leak) */
 	w_header(&w, 9, 0x8180, 1, 0, 0, 3);
-	w_question(&w, "example.org", 1);
+	w_question(&w, "example.org", 1, 1);
 	for (int i = 0; i < 3; i++) {
 		w_name(&w, "key");
 		at = w_rr(&w, 250, 255, 0);

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_ldns_dec.c: the reference decoder (dns/ldns_dec.c) and the shared
- * name tables (dns/names.c) on hand-built messages. Each test asserts the
- * exact JSON text, the returned error and the summary; every record is
- * also run through a small JSON validity checker, since the decoder writes
- * JSON by hand. Malformed messages also assert ldns's own status, which
- * documents how coarse it is next to the error we report.
+ * name tables (dns/names.c) on hand-built messages (tests/wirebuild.h).
+ * Each test asserts the exact JSON text, the returned error and the
+ * summary; every record is also run through a small JSON validity
+ * checker, since the decoder writes JSON by hand. Malformed messages
+ * also assert ldns's own status, which documents how coarse it is next
+ * to the error we report.
  *
  * Expected texts are written with ' for " to stay readable; expect() maps
- * them back (nothing here contains a real ').
+ * them back with w_json() (nothing here contains a real ').
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include <ldns/ldns.h>
 
 #include "dns/dns.h"
+#include "tests/wirebuild.h"
 
 /* ---- a JSON validity checker (RFC 8259), recursive descent ---- */
 
@@ -253,112 +255,6 @@ static void test_json_checker(void **state)
 		assert_false(json_valid(bad[i], strlen(bad[i])));
 }
 
-/* ---- building messages ---- */
-
-struct wire {
-	uint8_t b[1024];
-	size_t n;
-};
-
-static void w_u8(struct wire *w, unsigned v)
-{
-	assert_true(w->n < sizeof(w->b));
-	w->b[w->n++] = (uint8_t)v;
-}
-
-static void w_u16(struct wire *w, unsigned v)
-{
-	w_u8(w, v >> 8);
-	w_u8(w, v & 0xff);
-}
-
-static void w_u32(struct wire *w, uint32_t v)
-{
-	w_u16(w, v >> 16);
-	w_u16(w, v & 0xffff);
-}
-
-static void w_raw(struct wire *w, const void *p, size_t n)
-{
-	assert_true(n <= sizeof(w->b) - w->n);
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
-
-static void w_header(struct wire *w, unsigned id, unsigned flags, unsigned qd,
-		     unsigned an, unsigned ns, unsigned ar)
-{
-	w->n = 0;
-	w_u16(w, id);
-	w_u16(w, flags);
-	w_u16(w, qd);
-	w_u16(w, an);
-	w_u16(w, ns);
-	w_u16(w, ar);
-}
-
-/* Labels of a dotted name, without the root label (so a pointer can
- * follow); returns where it starts. */
-static size_t w_labels(struct wire *w, const char *dotted)
-{
-	size_t start = w->n;
-
-	while (*dotted) {
-		size_t l = strcspn(dotted, ".");
-
-		w_u8(w, (unsigned)l);
-		w_raw(w, dotted, l);
-		dotted += l;
-		if (*dotted == '.')
-			dotted++;
-	}
-	return start;
-}
-
-/* A full uncompressed name ("" is the root); returns where it starts. */
-static size_t w_name(struct wire *w, const char *dotted)
-{
-	size_t start = w_labels(w, dotted);
-
-	w_u8(w, 0);
-	return start;
-}
-
-static void w_ptr(struct wire *w, size_t off)
-{
-	w_u16(w, 0xc000 | (unsigned)off);
-}
-
-/* TYPE CLASS TTL and a placeholder RDLENGTH; returns its offset for
- * w_rdend() once the RDATA is written. */
-static size_t w_rr(struct wire *w, unsigned type, unsigned klass, uint32_t ttl)
-{
-	size_t at;
-
-	w_u16(w, type);
-	w_u16(w, klass);
-	w_u32(w, ttl);
-	at = w->n;
-	w_u16(w, 0);
-	return at;
-}
-
-static void w_rdend(struct wire *w, size_t at)
-{
-	size_t len = w->n - at - 2;
-
-	w->b[at] = (uint8_t)(len >> 8);
-	w->b[at + 1] = (uint8_t)len;
-}
-
-static void w_question(struct wire *w, const char *name, unsigned type,
-		       unsigned klass)
-{
-	w_name(w, name);
-	w_u16(w, type);
-	w_u16(w, klass);
-}
-
 /* ---- running the decoder ---- */
 
 static struct dns_decoder *dec;
@@ -399,12 +295,9 @@ static enum dns_err render(const uint8_t *wire, size_t len)
 static void expect(const struct wire *w, enum dns_err err, const char *want)
 {
 	static char buf[sizeof(out)];
-	size_t n = strlen(want);
+	size_t n = w_json(buf, sizeof(buf), want);
 	enum dns_err got;
 
-	assert_true(n < sizeof(buf));
-	for (size_t i = 0; i <= n; i++)
-		buf[i] = want[i] == '\'' ? '"' : want[i];
 	got = render(w->b, w->n);
 	if (out_len != n || memcmp(out, buf, n) != 0)
 		fail_msg("JSON differs\n got: %.*s\nwant: %s", (int)out_len, out, buf);
@@ -427,12 +320,6 @@ static void expect_qname(const void *wire_name, size_t n)
 	assert_int_equal(sum.qname_len, n);
 	assert_memory_equal(sum.qname, wire_name, n);
 }
-
-#define HDR_NOERROR_QUERY(id, qd, an, ns, ar) \
-	"'id':" #id ",'qr':'query','opcode':0,'opcode_name':'QUERY','rcode':0," \
-	"'rcode_name':'NOERROR','flags':{'aa':false,'tc':false,'rd':true," \
-	"'ra':false,'z':false,'ad':false,'cd':false},'qdcount':" #qd \
-	",'ancount':" #an ",'nscount':" #ns ",'arcount':" #ar
 
 #define EMPTY_SECTIONS \
 	",'queries':[],'answers':[],'authorities':[],'additionals':[]"
@@ -719,7 +606,7 @@ static void test_name_escapes(void **state)
 	w_u16(&w, 1);
 	w_u16(&w, 1);
 	expect(&w, DNS_OK,
-	       "," HDR_NOERROR_QUERY(3, 1, 0, 0, 0) ",'queries':[{'name':"
+	       W_HDR_QUERY_RD(3, 1, 0, 0, 0) ",'queries':[{'name':"
 	       "'a\\\\.b.c\\\\032d.\\\\128\\'.','type':1,'type_name':'A',"
 	       "'class':1,'class_name':'IN'}],"
 	       "'answers':[],'authorities':[],'additionals':[]");
@@ -803,7 +690,7 @@ static void test_qdcount_lies(void **state)
 	w_question(&w, "a", 1, 1);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_WIRE_INCOMPLETE_QUESTION);
 	expect(&w, DNS_E_QUESTION,
-	       "," HDR_NOERROR_QUERY(77, 2, 0, 0, 0) EMPTY_SECTIONS);
+	       W_HDR_QUERY_RD(77, 2, 0, 0, 0) EMPTY_SECTIONS);
 	assert_int_equal(sum.has_header, 1);
 	assert_int_equal(sum.id, 77);
 	assert_int_equal(sum.qtype, 1);
@@ -835,7 +722,7 @@ static void test_pointer_loop(void **state)
 	w_u16(&w, 1);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_INVALID_POINTER);
 	expect(&w, DNS_E_NAME_LOOP,
-	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) EMPTY_SECTIONS);
+	       W_HDR_QUERY_RD(1, 1, 0, 0, 0) EMPTY_SECTIONS);
 	assert_int_equal(sum.has_question, 0);
 
 	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
@@ -902,7 +789,7 @@ static void test_bad_pointers(void **state)
 	w_u16(&w, 1);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_INVALID_POINTER);
 	expect(&w, DNS_E_NAME_BAD_POINTER,
-	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) EMPTY_SECTIONS);
+	       W_HDR_QUERY_RD(1, 1, 0, 0, 0) EMPTY_SECTIONS);
 
 	/* to offset 0 (ldns refuses it: the header is no name) */
 	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
@@ -933,7 +820,7 @@ static void test_bad_labels(void **state)
 	w_u16(&w, 1);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_LABEL_OVERFLOW);
 	expect(&w, DNS_E_NAME_LABEL_TYPE,
-	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) EMPTY_SECTIONS);
+	       W_HDR_QUERY_RD(1, 1, 0, 0, 0) EMPTY_SECTIONS);
 
 	w_header(&w, 1, 0x0100, 1, 0, 0, 0);
 	w_u8(&w, 0x80);
@@ -1263,13 +1150,8 @@ static const struct opt_case opt_cases[] = {
  * holding the options given as raw bytes. */
 static void opt_message(struct wire *w, uint32_t ttl, const void *opts, size_t n)
 {
-	size_t rd;
-
 	w_header(w, 1, 0x0000, 0, 0, 0, 1);
-	w_name(w, "");
-	rd = w_rr(w, 41, 1232, ttl);
-	w_raw(w, opts, n);
-	w_rdend(w, rd);
+	w_opt(w, 1232, ttl, opts, n);
 }
 
 #define OPT_MSG_HEAD \
@@ -1284,18 +1166,13 @@ static void test_edns_option_types(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
 		const struct opt_case *c = &opt_cases[i];
-		uint8_t opt[256];
+		struct wire opt = { .n = 0 };
+		struct wire w;
 		char want[2048];
 		const char *ecs = NULL;
-		struct wire w;
 
-		assert_true(c->len + 4 <= sizeof(opt));
-		opt[0] = (uint8_t)(c->code >> 8);
-		opt[1] = (uint8_t)c->code;
-		opt[2] = (uint8_t)(c->len >> 8);
-		opt[3] = (uint8_t)c->len;
-		memcpy(opt + 4, c->data, c->len);
-		opt_message(&w, 0, opt, c->len + 4);
+		w_option(&opt, c->code, c->data, c->len);
+		opt_message(&w, 0, opt.b, opt.n);
 		/* a well-formed ECS option is repeated as "ecs" */
 		if (c->code == 8 && c->err == DNS_OK)
 			ecs = strstr(c->json, "'family'");
@@ -1366,8 +1243,7 @@ static void test_edns_random_options(void **state)
 	(void)state;
 
 	for (unsigned round = 0; round < 20000; round++) {
-		uint8_t opts[300];
-		size_t n = 0;
+		struct wire opts = { .n = 0 };
 		struct wire w;
 		enum dns_err err;
 
@@ -1378,32 +1254,29 @@ static void test_edns_random_options(void **state)
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			code = codes[x % (sizeof(codes) / sizeof(codes[0]))];
 			len = (unsigned)(x >> 8) % 45;
-			opts[n++] = (uint8_t)(code >> 8);
-			opts[n++] = (uint8_t)code;
-			opts[n++] = 0;
-			opts[n++] = (uint8_t)len;
+			w_u16(&opts, code);
+			w_u16(&opts, len);
 			for (unsigned i = 0; i < len; i++) {
 				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 				/* small values often, so prefixes and label
 				 * lengths are sometimes right */
-				opts[n++] = (uint8_t)(x % 3 ? x % 40 : x >> 16);
+				w_u8(&opts, (uint8_t)(x % 3 ? x % 40 : x >> 16));
 			}
 			if (code == 8 && len >= 4 && x % 2) { /* a fitting ECS */
 				unsigned fam = 1 + (unsigned)(x >> 20) % 2;
 				unsigned src = (unsigned)((x >> 24) % (fam == 1 ? 33 : 129));
 
-				n -= len;
+				opts.n -= len;
 				len = 4 + (src + 7) / 8;
-				opts[n - 1] = (uint8_t)len;
-				opts[n++] = 0;
-				opts[n++] = (uint8_t)fam;
-				opts[n++] = (uint8_t)src;
-				opts[n++] = (uint8_t)(x >> 40) % (fam == 1 ? 33 : 129);
+				opts.b[opts.n - 1] = (uint8_t)len;
+				w_u16(&opts, fam);
+				w_u8(&opts, src);
+				w_u8(&opts, (uint8_t)(x >> 40) % (fam == 1 ? 33 : 129));
 				for (unsigned i = 4; i < len; i++)
-					opts[n++] = (uint8_t)(x >> (i % 8 * 8));
+					w_u8(&opts, (uint8_t)(x >> (i % 8 * 8)));
 			}
 		}
-		opt_message(&w, (uint32_t)x, opts, n);
+		opt_message(&w, (uint32_t)x, opts.b, opts.n);
 		err = render(w.b, w.n);
 		assert_true(err == DNS_OK || err == DNS_E_OPT);
 		assert_non_null(strstr(out, "\"options\":[{\"code\":"));
@@ -1468,16 +1341,6 @@ static void test_two_tsigs(void **state)
 	assert_non_null(strstr(out, "\"rdata\":\"1.2.3.4\"}],\"edns\":{"));
 }
 
-#define HDR_RESPONSE(id, qd, an, ns, ar) \
-	",'id':" #id ",'qr':'response','opcode':0,'opcode_name':'QUERY'," \
-	"'rcode':0,'rcode_name':'NOERROR','flags':{'aa':false,'tc':false," \
-	"'rd':true,'ra':true,'z':false,'ad':false,'cd':false},'qdcount':" #qd \
-	",'ancount':" #an ",'nscount':" #ns ",'arcount':" #ar
-
-#define Q_EXAMPLE_ORG_A \
-	",'queries':[{'name':'example.org.','type':1,'type_name':'A'," \
-	"'class':1,'class_name':'IN'}]"
-
 /*
  * RDATA its fields do not fill exactly: ldns accepts it (and starts the
  * next RR where the fields ended); the record is written as ldns decoded
@@ -1498,7 +1361,7 @@ static void test_rdata_not_filled(void **state)
 	w_rdend(&w, rd);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
 	expect(&w, DNS_E_RDATA,
-	       HDR_RESPONSE(1, 1, 1, 0, 0) Q_EXAMPLE_ORG_A
+	       W_HDR_RESPONSE(1, 1, 1, 0, 0) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
 	       "'class':1,'class_name':'IN','ttl':300,'rdata':'1.2.3.4'}],"
 	       "'authorities':[],'additionals':[]");
@@ -1515,7 +1378,7 @@ static void test_rdata_not_filled(void **state)
 	w_rdend(&w, rd);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
 	expect(&w, DNS_E_RDATA,
-	       HDR_RESPONSE(1, 1, 2, 0, 0) Q_EXAMPLE_ORG_A
+	       W_HDR_RESPONSE(1, 1, 2, 0, 0) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
 	       "'class':1,'class_name':'IN','ttl':300,'rdata':'1.2.3.4'},"
 	       "{'name':'.','type':1,'type_name':'A','class':1,"
@@ -1554,7 +1417,7 @@ static void test_trailing_bytes(void **state)
 	w_u8(&w, 'x');
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
 	expect(&w, DNS_E_TRAILING,
-	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	       W_HDR_QUERY_RD(1, 1, 0, 0, 0) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[],'authorities':[],'additionals':[]");
 	expect_qname("\7example\3org", 13);
 
@@ -1563,7 +1426,7 @@ static void test_trailing_bytes(void **state)
 	w_question(&w, "example.org", 1, 1);
 	w_raw(&w, zeros, sizeof(zeros));
 	expect(&w, DNS_E_TRAILING,
-	       "," HDR_NOERROR_QUERY(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	       W_HDR_QUERY_RD(1, 1, 0, 0, 0) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[],'authorities':[],'additionals':[]");
 
 	/* after an OPT RR (with EDNS padding inside it, which is fine) */
@@ -1577,7 +1440,7 @@ static void test_trailing_bytes(void **state)
 	w_rdend(&w, rd);
 	w_raw(&w, zeros, 4);
 	expect(&w, DNS_E_TRAILING,
-	       "," HDR_NOERROR_QUERY(2, 1, 0, 0, 1) Q_EXAMPLE_ORG_A
+	       W_HDR_QUERY_RD(2, 1, 0, 0, 1) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[],'authorities':[],'additionals':[],"
 	       "'edns':{'udp_size':1232,'version':0,'do':true,'z':0,"
 	       "'options':[{'code':12,'name':'PADDING','length':4}]}");
@@ -1605,7 +1468,7 @@ static void test_trailing_bytes(void **state)
 	w_raw(&w, "\xc0\x0c", 2);
 	assert_int_equal(ldns_says(&w), LDNS_STATUS_OK);
 	expect(&w, DNS_E_TRAILING,
-	       HDR_RESPONSE(5, 1, 1, 0, 1) Q_EXAMPLE_ORG_A
+	       W_HDR_RESPONSE(5, 1, 1, 0, 1) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[{'name':'example.org.','type':1,'type_name':'A',"
 	       "'class':1,'class_name':'IN','ttl':60,'rdata':'1.2.3.4'}],"
 	       "'authorities':[],'additionals':[{'name':'key.','type':250,"
@@ -1620,7 +1483,7 @@ static void test_trailing_bytes(void **state)
 	w_raw(&w, "\x01\x02\x03\x04", 4);
 	w_rdend(&w, rd);
 	expect(&w, DNS_E_TRAILING,
-	       HDR_RESPONSE(1, 1, 0, 0, 0) Q_EXAMPLE_ORG_A
+	       W_HDR_RESPONSE(1, 1, 0, 0, 0) W_Q_EXAMPLE_ORG_A
 	       ",'answers':[],'authorities':[],'additionals':[]");
 
 	/* any other problem is named first */
