@@ -3,10 +3,10 @@
  * test_ldns_dec.c: the reference decoder (dns/ldns_dec.c) and the shared
  * name tables (dns/names.c) on hand-built messages (tests/wirebuild.h).
  * Each test asserts the exact JSON text, the returned error and the
- * summary; every record is also run through a small JSON validity
- * checker, since the decoder writes JSON by hand. Malformed messages
- * also assert ldns's own status, which documents how coarse it is next
- * to the error we report.
+ * summary; every record is also run through the strict JSON checker of
+ * the fuzz targets (tests/fuzz/jsoncheck.h), since the decoder writes
+ * JSON by hand. Malformed messages also assert ldns's own status, which
+ * documents how coarse it is next to the error we report.
  *
  * Expected texts are written with ' for " to stay readable; expect() maps
  * them back with w_json() (nothing here contains a real ').
@@ -24,202 +24,15 @@
 #include <ldns/ldns.h>
 
 #include "dns/dns.h"
+#include "tests/fuzz/jsoncheck.h"
 #include "tests/wirebuild.h"
 
-/* ---- a JSON validity checker (RFC 8259), recursive descent ---- */
+/* ---- JSON validity ---- */
 
-struct jp {
-	const unsigned char *p, *end;
-};
-
-static int jp_value(struct jp *j, int depth);
-
-static void jp_ws(struct jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-				 *j->p == '\n' || *j->p == '\r'))
-		j->p++;
-}
-
-static int jp_eat(struct jp *j, char c)
-{
-	if (j->p < j->end && *j->p == (unsigned char)c) {
-		j->p++;
-		return 1;
-	}
-	return 0;
-}
-
-static int jp_hex4(struct jp *j)
-{
-	for (int i = 0; i < 4; i++, j->p++)
-		if (j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p) ||
-		    *j->p == 0)
-			return 0;
-	return 1;
-}
-
-/* One UTF-8 sequence starting with a byte >= 0x80 (shortest form, no
- * surrogates, at most U+10FFFF). */
-static int jp_utf8(struct jp *j)
-{
-	unsigned c = *j->p++, n, cp, min;
-
-	if (c >= 0xf0 && c <= 0xf4) {
-		n = 3;
-		min = 0x10000;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 2;
-		min = 0x800;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		n = 1;
-		min = 0x80;
-	} else {
-		return 0;
-	}
-	cp = c & (0x3fu >> n);
-	for (unsigned i = 0; i < n; i++, j->p++) {
-		if (j->p >= j->end || (*j->p & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (*j->p & 0x3f);
-	}
-	return cp >= min && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
-}
-
-static int jp_string(struct jp *j)
-{
-	if (!jp_eat(j, '"'))
-		return 0;
-	while (j->p < j->end) {
-		unsigned char c = *j->p;
-
-		if (c == '"') {
-			j->p++;
-			return 1;
-		}
-		if (c < 0x20)
-			return 0;
-		if (c >= 0x80) {
-			if (!jp_utf8(j))
-				return 0;
-			continue;
-		}
-		j->p++;
-		if (c != '\\')
-			continue;
-		if (j->p >= j->end)
-			return 0;
-		c = *j->p++;
-		if (c == 'u') {
-			if (!jp_hex4(j))
-				return 0;
-		} else if (!strchr("\"\\/bfnrt", c) || c == 0) {
-			return 0;
-		}
-	}
-	return 0;
-}
-
-static int jp_digits(struct jp *j)
-{
-	const unsigned char *start = j->p;
-
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		j->p++;
-	return j->p > start;
-}
-
-static int jp_number(struct jp *j)
-{
-	jp_eat(j, '-');
-	if (jp_eat(j, '0')) {
-		/* no leading zeros */
-	} else if (!jp_digits(j)) {
-		return 0;
-	}
-	if (jp_eat(j, '.') && !jp_digits(j))
-		return 0;
-	if (jp_eat(j, 'e') || jp_eat(j, 'E')) {
-		if (!jp_eat(j, '+'))
-			jp_eat(j, '-');
-		if (!jp_digits(j))
-			return 0;
-	}
-	return 1;
-}
-
-static int jp_literal(struct jp *j, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
-		return 0;
-	j->p += n;
-	return 1;
-}
-
-/* '[' or '{' already eaten; members until the closing bracket. */
-static int jp_members(struct jp *j, int depth, int object)
-{
-	char close = object ? '}' : ']';
-
-	jp_ws(j);
-	if (jp_eat(j, close))
-		return 1;
-	for (;;) {
-		if (object) {
-			if (!jp_string(j))
-				return 0;
-			jp_ws(j);
-			if (!jp_eat(j, ':'))
-				return 0;
-		}
-		if (!jp_value(j, depth + 1))
-			return 0;
-		jp_ws(j);
-		if (jp_eat(j, close))
-			return 1;
-		if (!jp_eat(j, ','))
-			return 0;
-		jp_ws(j);
-	}
-}
-
-static int jp_value(struct jp *j, int depth)
-{
-	if (depth > 64)
-		return 0;
-	jp_ws(j);
-	if (j->p >= j->end)
-		return 0;
-	switch (*j->p) {
-	case '{':
-		j->p++;
-		return jp_members(j, depth, 1);
-	case '[':
-		j->p++;
-		return jp_members(j, depth, 0);
-	case '"':
-		return jp_string(j);
-	case 't':
-		return jp_literal(j, "true");
-	case 'f':
-		return jp_literal(j, "false");
-	case 'n':
-		return jp_literal(j, "null");
-	default:
-		return jp_number(j);
-	}
-}
-
+/* Any JSON value, as the checker's own test below wants. */
 static int json_valid(const char *s, size_t n)
 {
-	struct jp j = { (const unsigned char *)s, (const unsigned char *)s + n };
-
-	if (!jp_value(&j, 0))
-		return 0;
-	jp_ws(&j);
-	return j.p == j.end;
+	return jsonc_check(s, n, 0, NULL) == 0;
 }
 
 /* The decoder writes ',"key":value...'; as a record it is '{' + that
@@ -227,14 +40,16 @@ static int json_valid(const char *s, size_t n)
 static void assert_fragment_valid(const char *frag, size_t n)
 {
 	static char rec[65536 + 2];
+	size_t off;
 
 	assert_true(n > 0 && frag[0] == ',');
 	assert_true(n + 1 <= sizeof(rec));
 	rec[0] = '{';
 	memcpy(rec + 1, frag + 1, n - 1);
 	rec[n] = '}';
-	if (!json_valid(rec, n + 1))
-		fail_msg("not valid JSON: %.*s", (int)(n + 1), rec);
+	if (jsonc_check(rec, n + 1, 1, &off) < 0)
+		fail_msg("not valid JSON at byte %zu (%s): %.*s", off, jsonc_why(),
+			 (int)(n + 1), rec);
 }
 
 /* The checker itself must reject what it should. */
