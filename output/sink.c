@@ -3,6 +3,26 @@
  * sink.c: the output sinks. See sink.h for the four kinds.
  *
  * stdout and FILE live here; tcp:// and unix: are output/stream.c.
+ *
+ * stdout on a pipe, FIFO, terminal or socket is written without blocking,
+ * so a reader that stops reading cannot stall the writer thread (and with
+ * it the signal handles, the timers and the other outputs). fd 1 itself is
+ * never made non-blocking: its open file description is shared with the
+ * shell and whoever else holds it. A pipe, FIFO or terminal is opened again
+ * through /proc/self/fd/1, which gives a description of our own that can be
+ * O_NONBLOCK; a socket is written with sendmsg(MSG_DONTWAIT), and its
+ * writability is watched through an epoll fd of our own (uv_poll_init would
+ * set O_NONBLOCK on the fd it watches). A regular file or /dev/null keeps the
+ * blocking writev: it never waits for a reader.
+ *
+ * Non-blocking, a gather is written as far as the kernel takes it; the rest
+ * waits in the event loop (uv_poll, writable) and the sink keeps the
+ * writer's batches (sink_write() returns SINK_BUSY) until the whole gather is
+ * out, so a record begun is always finished before anything else is
+ * written, and the writer holds everything behind it: the same backpressure
+ * as a blocking write, without blocking the thread. After a stop, the writer
+ * gives up on it after its grace (sink_give_up()): what is not written is
+ * counted as lost at exit, and nothing more is written.
  */
 #include "config.h"
 
@@ -12,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -35,6 +57,19 @@ struct sink {
 	int err;              /* the error that broke it, then every write fails */
 	uint64_t size;        /* bytes in the current file (rotation) */
 	int regular;          /* a regular file: reopen and rotation apply */
+
+	/* stdout written without blocking (see the top of this file) */
+	enum { NB_OFF, NB_FD, NB_SOCK } nb;
+	int pfd;              /* what uv_poll watches: fd (NB_FD), an epoll fd (NB_SOCK) */
+	uv_poll_t poll;
+	int poll_init;
+	struct sink_chunk q[SINK_IOV_MAX]; /* the gather being written (the writer's batches) */
+	unsigned qn;
+	size_t qlen, qdone;   /* its bytes, and how many of them are written */
+	int busy;             /* q is not completely written: waiting for the fd */
+	int give_up;          /* after the stop's grace: wait no more */
+	int stalled;          /* gave up on a gather: nothing more is written */
+	int finishing;
 
 	/* streams */
 	struct stream *stream;
@@ -103,12 +138,53 @@ int sink_spec_check(const char *spec, const char **why)
 
 /* ---- stdout and FILE ---- */
 
+/*
+ * stdout: on a pipe, FIFO, terminal or socket, set up non-blocking writes
+ * (without touching fd 1's own flags); anything else, or when that is not
+ * possible (no /proc, a reader already gone), stays a blocking writev.
+ */
+static void stdout_open(struct sink *s)
+{
+	struct stat sb, nb;
+	int fd;
+
+	s->fd = STDOUT_FILENO;
+	if (fstat(STDOUT_FILENO, &sb) < 0)
+		return;
+	if (S_ISSOCK(sb.st_mode)) {
+		struct epoll_event ev = { .events = EPOLLOUT };
+
+		if ((fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+			return;
+		if (epoll_ctl(fd, EPOLL_CTL_ADD, STDOUT_FILENO, &ev) < 0) {
+			close(fd);
+			return;
+		}
+		s->nb = NB_SOCK;
+		s->pfd = fd;
+		return;
+	}
+	if (!S_ISFIFO(sb.st_mode) && !isatty(STDOUT_FILENO))
+		return;
+	fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &nb) < 0 || nb.st_dev != sb.st_dev || nb.st_ino != sb.st_ino ||
+	    nb.st_rdev != sb.st_rdev) {
+		close(fd);
+		return;
+	}
+	s->fd = s->pfd = fd;
+	s->own_fd = 1;
+	s->nb = NB_FD;
+}
+
 static int file_open(struct sink *s)
 {
 	struct stat sb;
 
 	if (s->kind == SINK_STDOUT) {
-		s->fd = STDOUT_FILENO;
+		stdout_open(s);
 		return 0;
 	}
 	s->fd = open(s->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -136,17 +212,16 @@ static void count_failed(struct sink *s, uint64_t recs)
 }
 
 /*
- * After a write failed with done bytes of the gather written: count what
- * was written whole, cut a torn last record off a regular file (so the
- * file holds whole lines only) and count the rest as failed.
+ * done bytes of the gather c[0..n) went out: count the records written
+ * whole (records, bytes). @return the records not written whole; *torn:
+ * the bytes of a record cut after them.
  */
-static void file_account_failure(struct sink *s, const struct sink_chunk *c, unsigned n,
-				 size_t done, int err)
+static uint64_t account_partial(struct sink *s, const struct sink_chunk *c, unsigned n,
+				size_t done, size_t *torn)
 {
 	uint64_t whole = 0, bytes = 0, all = 0;
-	size_t torn = 0;
-	struct stat sb;
 
+	*torn = 0;
 	for (unsigned i = 0; i < n; i++) {
 		all += c[i].nrec;
 		if (done >= c[i].len) {
@@ -158,21 +233,38 @@ static void file_account_failure(struct sink *s, const struct sink_chunk *c, uns
 
 			whole += sink_count_lines(c[i].buf, done, &end);
 			bytes += end;
-			torn = done - end;
+			*torn = done - end;
 			done = 0;
 		}
 	}
+	dr_ctr_add(&s->st.records, whole);
+	dr_ctr_add(&s->st.bytes, bytes);
+	s->size += bytes;
+	return all - whole;
+}
+
+/*
+ * After a write failed with done bytes of the gather written: count what
+ * was written whole, cut a torn last record off a regular file (so the
+ * file holds whole lines only) and count the rest as failed.
+ */
+static void file_account_failure(struct sink *s, const struct sink_chunk *c, unsigned n,
+				 size_t done, int err)
+{
+	size_t torn;
+	uint64_t rest = account_partial(s, c, n, done, &torn);
+	struct stat sb;
+
 	if (torn && s->kind == SINK_FILE && fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (uint64_t)sb.st_size >= torn && ftruncate(s->fd, sb.st_size - (off_t)torn) == 0)
 		torn = 0;
-	dr_ctr_add(&s->st.records, whole);
-	dr_ctr_add(&s->st.bytes, bytes);
-	count_failed(s, all - whole);
+	count_failed(s, rest);
 	s->err = err;
 	if (err != -EPIPE)
 		fprintf(stderr, "dnsring: cannot write to %s: %s; stopping%s\n",
 			s->kind == SINK_STDOUT ? "standard output" : s->name, strerror(-err),
-			torn ? " (the file ends with a partial record)" : "");
+			torn ? (s->kind == SINK_FILE ? " (the file ends with a partial record)"
+						     : " (the output ends with a partial record)") : "");
 }
 
 /* One blocking writev of whole chunks (n <= SINK_IOV_MAX), written completely. */
@@ -300,6 +392,164 @@ static int file_write_rotating(struct sink *s, const struct sink_chunk *c, unsig
 	return 0;
 }
 
+/* ---- stdout without blocking ---- */
+
+static void on_writable(uv_poll_t *h, int status, int events);
+
+/* Watch the fd for room (an epoll fd on a socket: readable when fd 1 is writable). */
+static void nb_poll(struct sink *s, int on)
+{
+	if (!s->poll_init || uv_is_closing((uv_handle_t *)&s->poll))
+		return;
+	if (on)
+		uv_poll_start(&s->poll, s->nb == NB_SOCK ? UV_READABLE : UV_WRITABLE, on_writable);
+	else
+		uv_poll_stop(&s->poll);
+}
+
+/*
+ * Write the rest of the gather q as far as the fd takes it. @return 0 when
+ * it is all out, -EAGAIN when the fd is full, or the -errno of a failure.
+ */
+static int nb_push(struct sink *s)
+{
+	struct iovec iov[SINK_IOV_MAX];
+
+	while (s->qdone < s->qlen) {
+		size_t skip = s->qdone, left = s->qlen - s->qdone;
+		unsigned k = 0;
+		ssize_t r;
+
+		for (unsigned i = 0; i < s->qn; i++) {
+			if (skip >= s->q[i].len) {
+				skip -= s->q[i].len;
+				continue;
+			}
+			iov[k++] = (struct iovec){ .iov_base = (char *)s->q[i].buf + skip,
+						   .iov_len = s->q[i].len - skip };
+			skip = 0;
+		}
+		if (s->nb == NB_SOCK) {
+			struct msghdr m = { .msg_iov = iov, .msg_iovlen = k };
+
+			r = sendmsg(s->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		} else {
+			r = writev(s->fd, iov, (int)k);
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		}
+		s->qdone += (size_t)r;
+		if ((size_t)r < left)
+			return -EAGAIN; /* the pipe or socket is full: wait until writable */
+	}
+	return 0;
+}
+
+/* Give up on the gather in q: what is not written whole is lost at exit. */
+static void nb_abandon(struct sink *s)
+{
+	size_t torn;
+	uint64_t rest = account_partial(s, s->q, s->qn, s->qdone, &torn);
+
+	dr_ctr_add(&s->st.lost_exit, rest);
+	if (!s->stalled)
+		fprintf(stderr, "dnsring: standard output is not being read: giving up after the "
+			"stop, the records not written are counted as lost%s\n",
+			torn ? " (the output ends with a partial record)" : "");
+	s->stalled = 1;
+	s->busy = 0;
+	s->qn = 0;
+	nb_poll(s, 0);
+}
+
+/* What a write attempt left: done, waiting for the fd, given up or failed. */
+static int nb_settle(struct sink *s, int ret)
+{
+	if (ret == 0) {
+		uint64_t recs = 0;
+
+		for (unsigned i = 0; i < s->qn; i++)
+			recs += s->q[i].nrec;
+		dr_ctr_add(&s->st.records, recs);
+		dr_ctr_add(&s->st.bytes, s->qlen);
+		s->size += s->qlen;
+		s->busy = 0;
+		s->qn = 0;
+		nb_poll(s, 0);
+		return 0;
+	}
+	if (ret == -EAGAIN && !s->give_up && s->poll_init) {
+		if (!s->busy)
+			nb_poll(s, 1);
+		s->busy = 1;
+		return SINK_BUSY;
+	}
+	if (ret == -EAGAIN) {
+		nb_abandon(s);
+		return 0;
+	}
+	file_account_failure(s, s->q, s->qn, s->qdone, ret);
+	s->busy = 0;
+	s->qn = 0;
+	nb_poll(s, 0);
+	return ret;
+}
+
+static int nb_write(struct sink *s, const struct sink_chunk *c, unsigned n)
+{
+	s->qn = n;
+	s->qlen = 0;
+	s->qdone = 0;
+	for (unsigned i = 0; i < n; i++) {
+		s->q[i] = c[i];
+		s->qlen += c[i].len;
+	}
+	if (s->stalled) {
+		nb_abandon(s);
+		return 0;
+	}
+	return nb_settle(s, nb_push(s));
+}
+
+static void nb_done(struct sink *s)
+{
+	if (s->done)
+		return;
+	s->done = 1;
+	if (s->poll_init && !uv_is_closing((uv_handle_t *)&s->poll))
+		uv_close((uv_handle_t *)&s->poll, NULL);
+	if (s->cfg.on_done)
+		s->cfg.on_done(s->cfg.arg);
+}
+
+/* The fd is writable (or broke): go on with the gather; tell the writer when it is out. */
+static void on_writable(uv_poll_t *h, int status, int events)
+{
+	struct sink *s = h->data;
+	int ret;
+
+	(void)events;
+	if (!s->busy)
+		return;
+	/* libuv says UV_EBADF for POLLERR (and stops the handle): the write
+	 * tells what it really is, EPIPE when the reader went away. */
+	ret = nb_push(s);
+	if (status < 0 && ret == -EAGAIN)
+		ret = status;
+	nb_settle(s, ret);
+	if (s->busy)
+		return;
+	if (s->cfg.on_room)
+		s->cfg.on_room(s->cfg.arg);
+	if (s->finishing)
+		nb_done(s);
+}
+
+/* ---- stdout and FILE: the entry ---- */
+
 static int file_write(struct sink *s, const struct sink_chunk *c, unsigned n)
 {
 	if (s->err) {
@@ -312,6 +562,8 @@ static int file_write(struct sink *s, const struct sink_chunk *c, unsigned n)
 	}
 	if (s->kind == SINK_FILE && s->cfg.rotate_bytes)
 		return file_write_rotating(s, c, n);
+	if (s->nb)
+		return nb_write(s, c, n);
 	return file_writev(s, c, n);
 }
 
@@ -368,6 +620,19 @@ int sink_start(struct sink *s, uv_loop_t *loop)
 {
 	if (is_stream(s))
 		stream_start(s->stream, loop);
+	if (s->nb && uv_poll_init(loop, &s->poll, s->pfd) == 0) {
+		s->poll.data = s;
+		s->poll_init = 1;
+	} else if (s->nb) {
+		/* Cannot watch it: back to a blocking writev on fd 1. */
+		if (s->pfd != s->fd)
+			close(s->pfd);
+		if (s->own_fd)
+			close(s->fd);
+		s->own_fd = 0;
+		s->fd = STDOUT_FILENO;
+		s->nb = NB_OFF;
+	}
 	return 0;
 }
 
@@ -377,6 +642,8 @@ void sink_destroy(struct sink *s)
 		return;
 	if (s->own_fd && s->fd >= 0)
 		close(s->fd);
+	if (s->nb == NB_SOCK)
+		close(s->pfd);
 	stream_destroy(s->stream);
 	dr_free(s->name);
 	dr_free(s);
@@ -402,6 +669,21 @@ size_t sink_room(const struct sink *s)
 	return is_stream(s) ? stream_room(s->stream) : SIZE_MAX;
 }
 
+int sink_async(const struct sink *s)
+{
+	return is_stream(s) || s->nb;
+}
+
+int sink_busy(const struct sink *s)
+{
+	return s->busy;
+}
+
+int sink_error(const struct sink *s)
+{
+	return is_stream(s) ? 0 : s->err;
+}
+
 int sink_write(struct sink *s, const struct sink_chunk *c, unsigned n)
 {
 	if (!is_stream(s))
@@ -418,14 +700,26 @@ void sink_reopen(struct sink *s)
 		dr_ctr_add(&s->st.reopens, 1);
 }
 
+void sink_give_up(struct sink *s)
+{
+	if (!s->nb)
+		return;
+	s->give_up = 1;
+	if (s->busy)
+		nb_abandon(s);
+}
+
 void sink_finish(struct sink *s, int give_up)
 {
 	if (is_stream(s)) {
 		stream_finish(s->stream, give_up);
 		return;
 	}
-	if (!s->done && s->cfg.on_done) {
-		s->done = 1;
-		s->cfg.on_done(s->cfg.arg);
+	if (give_up)
+		sink_give_up(s);
+	if (s->busy) {
+		s->finishing = 1; /* on_writable finishes */
+		return;
 	}
+	nb_done(s);
 }

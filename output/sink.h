@@ -2,8 +2,14 @@
 /*
  * sink.h: where the records go (prefix sink_). One abstraction, four kinds:
  *
- *  - stdout ("-") and FILE: blocking writev on the writer thread (a slow
- *    disk or pipe is backpressure, as it should be). A FILE is opened with
+ *  - stdout ("-") and FILE: writev on the writer thread. A FILE, and stdout
+ *    on a file or /dev/null, are written blocking (a slow disk is
+ *    backpressure, as it should be). stdout on a pipe, FIFO, terminal or
+ *    socket is written without blocking (sink.c says how, without touching
+ *    fd 1's flags): when the reader stops reading, the sink keeps the
+ *    writer's batches and finishes the gather from the event loop
+ *    (sink_write() returns SINK_BUSY), so the backpressure is the same but
+ *    the writer thread never waits in write(). A FILE is opened with
  *    O_APPEND | O_CLOEXEC; sink_reopen() (SIGHUP) switches to a freshly
  *    opened FILE between two writes, and size rotation renames FILE to
  *    FILE.1 ... FILE.K between two records. A failed write is fatal: the
@@ -45,7 +51,8 @@ struct sink_stats {
 	dr_ctr records;       /* records written whole (to the file, pipe or socket) */
 	dr_ctr bytes;         /* bytes of those records */
 	dr_ctr dropped_full;  /* streams: records dropped, backlog full (--on-full drop, stop) */
-	dr_ctr lost_exit;     /* streams: records still in the backlog when dnsring gave up */
+	dr_ctr lost_exit;     /* streams: records still in the backlog when dnsring gave up;
+			       * stdout: records not written when it gave up on a stopped reader */
 	dr_ctr failed;        /* stdout/FILE: records not written after a write error */
 	dr_ctr reconnects;    /* streams: connections made after the first one */
 	dr_ctr resent;        /* streams: records cut by a broken connection, sent again whole */
@@ -116,18 +123,43 @@ const struct sink_stats *sink_stats(const struct sink *s);
 /** Bytes a stream's backlog can take now (SIZE_MAX for stdout/FILE). */
 size_t sink_room(const struct sink *s);
 /**
- * Hand records over. stdout/FILE: written before this returns; streams:
- * copied into the backlog, whole records that do not fit are dropped and
- * counted. @return 0, or the -errno that broke a stdout/FILE sink (then and
- * ever after its records are counted as failed).
+ * 1 if the sink may wait in the event loop (streams; stdout on a pipe,
+ * terminal or socket): a stop gives it the writer's grace, then it gives up.
+ */
+int sink_async(const struct sink *s);
+/** 1 while stdout is still writing the chunks of a sink_write() that said SINK_BUSY. */
+int sink_busy(const struct sink *s);
+/** The -errno that broke a stdout/FILE sink, else 0. */
+int sink_error(const struct sink *s);
+
+#define SINK_BUSY 1
+/**
+ * Hand records over (n <= 64 chunks). stdout/FILE: written before this
+ * returns, or, stdout without blocking, @return SINK_BUSY: the fd is full,
+ * the sink keeps pointing into c's buffers (not the array) until it has
+ * written them all, then calls on_room; no sink_write() before that. A
+ * failure then shows in sink_error(). Streams: copied into the backlog,
+ * whole records that do not fit are dropped and counted. @return 0 or
+ * SINK_BUSY, or the -errno that broke a stdout/FILE sink (then and ever
+ * after its records are counted as failed).
  */
 int sink_write(struct sink *s, const struct sink_chunk *c, unsigned n);
 /** SIGHUP: reopen FILE at its path (between two writes); others: no-op. */
 void sink_reopen(struct sink *s);
 /**
+ * The stop's grace is over. stdout without blocking: a gather still
+ * waiting is abandoned (the records not written whole count as lost_exit;
+ * the output may end with a partial record), later records are written only
+ * while the fd takes them, and after the first that it does not, nothing
+ * more is written (all lost_exit). Others: no-op (streams give up in
+ * sink_finish()). The caller sees SINK_BUSY cleared (no on_room call).
+ */
+void sink_give_up(struct sink *s);
+/**
  * No more records will come: deliver the backlog, then close the stream
  * and call on_done. give_up: count what is left as lost_exit and close now.
- * May be called again with give_up = 1. stdout/FILE: on_done at once.
+ * May be called again with give_up = 1. stdout/FILE: on_done once nothing
+ * is waiting to be written (at once, unless SINK_BUSY).
  */
 void sink_finish(struct sink *s, int give_up);
 

@@ -3,10 +3,15 @@
  * writer.c: the libuv writer thread. See writer.h for the data flow and
  * output/sink.h for what each sink does with the records.
  *
- * stdout and file writes are plain blocking writev() calls on this thread:
- * the thread exists to absorb sink latency, and a blocking write is exactly
- * the backpressure we want (workers wait for free batches, the kernel ring
- * or the file reader waits for workers). Stream sinks copy each batch into
+ * File writes (and stdout on a file or /dev/null) are plain blocking
+ * writev() calls on this thread: the thread exists to absorb sink latency,
+ * and a blocking write is exactly the backpressure we want (workers wait for
+ * free batches, the kernel ring or the file reader waits for workers).
+ * stdout on a pipe, terminal or socket is written without blocking: when
+ * its reader stops, sink_write() says SINK_BUSY and the sink keeps the
+ * pending batches (wr->inflight) until the fd has taken them; meanwhile the
+ * writer pops nothing more (the same backpressure), but the loop keeps
+ * running signals, timers and the other sinks. Stream sinks copy each batch into
  * their backlog, so the batch goes back to its worker at once; when a
  * backlog is full under --on-full block, the writer holds the batch it
  * popped (wr->held) and stops draining until the stream frees room.
@@ -15,8 +20,9 @@
  * handle closes and each sink is finished (streams deliver their backlog
  * first); when the last sink is done the remaining handles close and the
  * loop ends. A stop request (signal, -c, --duration, a failed sink) arms a
- * grace timer: after WRITER_GRACE_MS the streams give up, so a dead
- * collector cannot keep dnsring from exiting.
+ * grace timer: after WRITER_GRACE_MS the streams and a non-blocking stdout
+ * give up, so a dead collector or a reader that stopped reading cannot keep
+ * dnsring from exiting.
  */
 #include "config.h"
 
@@ -53,6 +59,7 @@ struct writer {
 	unsigned nsinks;
 	unsigned sinks_open;  /* not yet finished (closing phase) */
 	int has_streams;
+	int has_async;        /* streams or non-blocking stdout: a stop arms the grace */
 	int error;            /* first stdout/file error (-errno) */
 	unsigned ndone;       /* workers whose last batch arrived */
 	struct writer_q *q;
@@ -69,6 +76,11 @@ struct writer {
 	unsigned npend;
 	size_t pend_bytes;
 	struct dr_batch *held;  /* popped, waiting for backlog room */
+	int inflight;           /* a sink is still writing pend[]: wait for it */
+	struct sink_chunk fc[WRITER_IOV_MAX]; /* pend[]'s non-empty chunks, as handed over */
+	unsigned fn;            /* how many */
+	unsigned fsink;         /* the next sink to hand them to */
+	int flushing;           /* in flush_sinks(): a sink's on_room waits */
 	int draining, closing, give_up, grace_armed;
 	unsigned signals;       /* SIGINT/SIGTERM received */
 };
@@ -339,22 +351,9 @@ static uint32_t records_wanted(struct writer *wr, const struct dr_batch *b)
 	return want;
 }
 
-/* Hand the pending batches to every sink and give them back to their pools. */
-static void flush_pending(struct writer *wr)
+/* Give the pending batches back to their pools. */
+static void recycle(struct writer *wr)
 {
-	struct sink_chunk c[WRITER_IOV_MAX];
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < wr->npend; i++)
-		if (wr->chunk[i].len)
-			c[n++] = wr->chunk[i];
-	for (unsigned i = 0; n && i < wr->nsinks; i++) {
-		int ret = sink_write(wr->sinks[i], c, n);
-
-		if (ret < 0)
-			sink_failed(wr, ret);
-	}
-	dr_ctr_add(&wr->st.batches, n);
 	for (unsigned i = 0; i < wr->npend; i++)
 		chan_push(&wr->q[wr->pend[i]->worker].free, wr->pend[i]);
 	wr->npend = 0;
@@ -362,16 +361,73 @@ static void flush_pending(struct writer *wr)
 }
 
 /*
+ * Hand the chunks to the sinks from wr->fsink on, in order, then give the
+ * batches back to their pools. A sink that is still writing them (stdout
+ * whose reader is behind) makes the rest wait (inflight), as a blocking
+ * write would: two outputs on the same pipe never interleave.
+ */
+static void flush_sinks(struct writer *wr)
+{
+	wr->flushing = 1;
+	while (wr->fsink < wr->nsinks) {
+		int ret = sink_write(wr->sinks[wr->fsink++], wr->fc, wr->fn);
+
+		if (ret == SINK_BUSY) {
+			wr->inflight = 1;
+			break;
+		}
+		if (ret < 0)
+			sink_failed(wr, ret);
+	}
+	wr->flushing = 0;
+	if (!wr->inflight)
+		recycle(wr);
+}
+
+static void flush_pending(struct writer *wr)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < wr->npend; i++)
+		if (wr->chunk[i].len)
+			wr->fc[n++] = wr->chunk[i];
+	wr->fn = n;
+	wr->fsink = n ? 0 : wr->nsinks;
+	dr_ctr_add(&wr->st.batches, n);
+	flush_sinks(wr);
+}
+
+/* The sink writing the batches in flight finished (or gave up): go on with the next ones. */
+static void settle(struct writer *wr)
+{
+	struct sink *s = wr->sinks[wr->fsink - 1];
+	int err;
+
+	if (sink_busy(s))
+		return;
+	wr->inflight = 0;
+	if ((err = sink_error(s)) < 0)
+		sink_failed(wr, err);
+	flush_sinks(wr);
+}
+
+/*
  * Take b into the pending gather. Under --on-full block every stream must
  * have room for it (and what is already pending); otherwise @return 0 and
- * b waits. Once the streams gave up (stop + grace), nothing waits.
+ * b waits. So it does while stdout is still writing the gather before.
+ * Once the streams gave up (stop + grace), nothing waits.
  */
 static int place(struct writer *wr, struct dr_batch *b)
 {
 	uint32_t want;
 
-	if (wr->npend == WRITER_IOV_MAX)
+	if (wr->inflight)
+		return 0;
+	if (wr->npend == WRITER_IOV_MAX) {
 		flush_pending(wr);
+		if (wr->inflight)
+			return 0;
+	}
 	if (wr->has_streams && !wr->cfg.on_full_drop && !wr->give_up) {
 		for (unsigned i = 0; i < wr->nsinks; i++)
 			if (sink_room(wr->sinks[i]) < wr->pend_bytes + b->len)
@@ -399,6 +455,8 @@ static void drain(struct writer *wr)
 	for (;;) {
 		int progress = 0;
 
+		if (wr->inflight)
+			break; /* stdout's reader is behind: pop nothing more */
 		if (wr->held && place(wr, wr->held)) {
 			wr->held = NULL;
 			progress = 1;
@@ -416,14 +474,14 @@ static void drain(struct writer *wr)
 					wr->held = b;
 			}
 		}
-		if (wr->npend)
+		if (wr->npend && !wr->inflight)
 			flush_pending(wr);
 		if (!progress)
 			break;
 	}
 	wr->draining = 0;
 	refresh(wr);
-	if (wr->ndone == wr->cfg.nworkers && !wr->held)
+	if (wr->ndone == wr->cfg.nworkers && !wr->held && !wr->inflight)
 		begin_close(wr);
 }
 
@@ -432,11 +490,22 @@ static void on_async(uv_async_t *h)
 	drain(h->data);
 }
 
-/* A stream freed backlog space: a held batch may fit now. */
+/*
+ * A stream freed backlog space: a held batch may fit now. Or stdout wrote
+ * the batches in flight: recycle them and go on draining.
+ */
 static void on_room(void *arg)
 {
 	struct writer *wr = arg;
 
+	if (wr->flushing)
+		return; /* a stream, while flush_sinks() hands it a gather: drained next */
+	if (wr->inflight) {
+		settle(wr);
+		if (!wr->inflight)
+			drain(wr);
+		return;
+	}
 	if (wr->held)
 		drain(wr);
 }
@@ -485,8 +554,11 @@ static void on_grace(uv_timer_t *t)
 	struct writer *wr = t->data;
 
 	wr->give_up = 1;
-	if (wr->held)
-		drain(wr); /* nothing waits for room any more */
+	for (unsigned i = 0; i < wr->nsinks; i++)
+		sink_give_up(wr->sinks[i]); /* stdout: stop waiting for its reader */
+	if (wr->inflight)
+		settle(wr);
+	drain(wr); /* nothing waits for room any more */
 	if (wr->closing)
 		for (unsigned i = 0; i < wr->nsinks; i++)
 			sink_finish(wr->sinks[i], 1);
@@ -494,7 +566,7 @@ static void on_grace(uv_timer_t *t)
 
 static void grace_start(struct writer *wr)
 {
-	if (wr->grace_armed || !wr->has_streams)
+	if (wr->grace_armed || !wr->has_async)
 		return;
 	wr->grace_armed = 1;
 	uv_timer_start(&wr->grace, on_grace, WRITER_GRACE_MS, 0);
@@ -582,17 +654,20 @@ static int init_handles(struct writer *wr)
 	}
 	if (wr->cfg.duration > 0)
 		uv_timer_start(&wr->duration, on_duration, (uint64_t)(wr->cfg.duration * 1000), 0);
+	for (unsigned i = 0; i < wr->nsinks; i++) {
+		if ((ret = sink_start(wr->sinks[i], &wr->loop)) < 0)
+			return ret;
+		wr->has_async |= sink_async(wr->sinks[i]);
+	}
 	/* Stop requests from other threads (a live capture error) start the
-	 * grace too; a stream waiting for its collector must not miss one. */
-	if (wr->has_streams)
+	 * grace too; a stream waiting for its collector, or stdout waiting
+	 * for its reader, must not miss one. */
+	if (wr->has_async)
 		uv_timer_start(&wr->stopchk, on_stopchk, WRITER_STOPCHK_MS, WRITER_STOPCHK_MS);
 	/* Timers and signals must not keep the loop alive on their own: it
 	 * ends when the async handle and the sinks have closed. */
 	for (size_t i = 0; i < DR_ARRAY_SIZE(unref); i++)
 		uv_unref(unref[i]);
-	for (unsigned i = 0; i < wr->nsinks; i++)
-		if ((ret = sink_start(wr->sinks[i], &wr->loop)) < 0)
-			return ret;
 	return 0;
 }
 
@@ -642,7 +717,8 @@ void writer_print_summary(FILE *f, const struct writer *wr)
 				dr_ctr_get(&t->reconnects), dr_ctr_get(&t->resent));
 			continue;
 		}
-		if (wr->nsinks == 1 && !dr_ctr_get(&t->reopens) && !dr_ctr_get(&t->rotations))
+		if (wr->nsinks == 1 && !dr_ctr_get(&t->reopens) && !dr_ctr_get(&t->rotations) &&
+		    !dr_ctr_get(&t->lost_exit))
 			continue; /* the records line says it all */
 		fprintf(f, "  output:      %s: %" PRIu64 " written (%" PRIu64 " bytes)", sink_name(s),
 			dr_ctr_get(&t->records), dr_ctr_get(&t->bytes));
@@ -652,6 +728,8 @@ void writer_print_summary(FILE *f, const struct writer *wr)
 			fprintf(f, ", %" PRIu64 " rotations", dr_ctr_get(&t->rotations));
 		if (dr_ctr_get(&t->failed))
 			fprintf(f, ", %" PRIu64 " not written (output failed)", dr_ctr_get(&t->failed));
+		if (dr_ctr_get(&t->lost_exit))
+			fprintf(f, ", %" PRIu64 " lost at exit (not read)", dr_ctr_get(&t->lost_exit));
 		fputc('\n', f);
 	}
 	if (wr->cfg.on_full_drop) {

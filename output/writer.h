@@ -7,9 +7,10 @@
  * followed by uv_async_send(): the only libuv call a worker makes. The
  * writer thread runs a libuv loop: its async callback drains every queue
  * (wakeups coalesce, so it always drains everything), hands the batches to
- * the sinks (output/sink.h: stdout and files are written with writev,
- * streams copy them into their backlog) and returns them to their worker's
- * free pool. That pool is bounded (batches_per_worker), so a slow sink makes
+ * the sinks (output/sink.h: stdout and files are written with writev, on a
+ * pipe, terminal or socket without blocking; streams copy them into their
+ * backlog) and returns them to their worker's free pool (a stdout whose
+ * reader is behind keeps them until it has written them). That pool is bounded (batches_per_worker), so a slow sink makes
  * workers wait for a free batch: backpressure, never unbounded memory.
  *
  * --on-full block (default): a stream whose backlog is full makes the writer
@@ -25,7 +26,8 @@
  * The same loop owns the signal handles (SIGINT/SIGTERM: stop and flush
  * everything in flight; SIGHUP: reopen output files), the stats timer and
  * the --duration timer. After a stop request, streams get WRITER_GRACE_MS
- * to deliver their backlog; then what is left is counted as lost at exit.
+ * to deliver their backlog, and a non-blocking stdout as long for its
+ * reader; then what is left is counted as lost at exit.
  */
 #ifndef DR_WRITER_H
 #define DR_WRITER_H
@@ -46,7 +48,7 @@ struct dr_batch {
 };
 
 #define WRITER_MAX_SINKS 8
-#define WRITER_GRACE_MS  5000   /* after a stop, streams get this long to deliver */
+#define WRITER_GRACE_MS  5000   /* after a stop, streams and stdout get this long to deliver */
 
 struct writer_cfg {
 	const char *path;             /* no outputs: NULL or "-" = stdout, else a file */
@@ -79,7 +81,7 @@ struct writer_stats {
 	dr_ctr sink_lost;      /* records a sink did not deliver: failed + backlog_full + lost_exit */
 	dr_ctr write_errors;   /* stdout/file write errors (fatal) */
 	dr_ctr backlog_full;   /* streams: records dropped, backlog full */
-	dr_ctr lost_exit;      /* streams: records left in the backlog at exit */
+	dr_ctr lost_exit;      /* streams: records left in the backlog at exit; stdout: not read */
 	dr_ctr reconnects;     /* streams: reconnections */
 	dr_ctr resent;         /* streams: records cut by a break and sent again whole */
 	dr_ctr backlog_bytes;  /* streams, now: bytes waiting (sum over sinks) */

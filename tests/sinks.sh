@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/sinks.sh: output sinks that survive their consumers. A TCP collector
 # (socat) killed and restarted mid-run, a unix socket collector, fan-out,
-# file reopen on SIGHUP and size rotation, a full disk, a closed pipe, and
-# --on-full drop under live capture (network namespaces; that part is
+# file reopen on SIGHUP and size rotation, a full disk, a closed pipe, a
+# stdout reader that stops reading, and --on-full drop under live capture (network namespaces; that part is
 # skipped without root). Capture-file input fed through a slow pipe drives
 # the output; every line a collector or a file got must be one whole JSON
 # record, and the summary must account for every record formed.
@@ -428,6 +428,89 @@ else
 	fail "e: closed pipe: $(cat "$TMP/e.err")"
 fi
 
+# ---- (g) a reader that stops reading standard output ----------------------
+# stdout on a pipe is written without blocking (a descriptor of our own,
+# fd 1 untouched), so a stalled reader never blocks the writer thread: the
+# stats timer and SIGINT still run. stall.py GO OUT: opens the pipe, reads
+# nothing until GO exists (30 s at most), then copies all of it to OUT.
+cat >"$TMP/stall.py" <<'EOF'
+import os, sys, time
+go, out = sys.argv[1], sys.argv[2]
+t0 = time.time()
+while not os.path.exists(go) and time.time() - t0 < 30:
+    time.sleep(0.05)
+with open(out, 'wb') as f:
+    while True:
+        b = sys.stdin.buffer.read1(1 << 20)
+        if not b:
+            break
+        f.write(b)
+EOF
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# g1: the reader never reads while dnsring runs. SIGINT: dnsring waits the
+# 5 s grace for it, then gives up and exits 0; every record is either
+# written whole (in the pipe) or counted as lost at exit.
+mkfifo "$TMP/g1.fifo"
+python3 "$TMP/stall.py" "$TMP/g1.go" "$TMP/g1.out" <"$TMP/g1.fifo" &
+RD=$!
+PIDS="$PIDS $RD"
+"$DNSRING" -r "$BIG" -r "$BIG" --stats-interval 1 >"$TMP/g1.fifo" 2>"$TMP/g1.err" </dev/null &
+DR=$!
+PIDS="$PIDS $DR"
+sleep 1.5
+kill -0 "$DR" 2>/dev/null || fail "g1: dnsring ended although nothing read its output"
+T0=$(ms)
+kill -INT "$DR"
+wait_pid "$DR" "g1: dnsring after SIGINT" 10
+T=$(($(ms) - T0))
+assert_eq "g1: exit" 0 "$RC"
+[ "$T" -le 8000 ] && pass "g1: exited $T ms after SIGINT (grace 5 s)" ||
+	fail "g1: took $T ms to exit after SIGINT"
+grep -q '^dnsring: 1s ' "$TMP/g1.err" && pass "g1: stats line while the reader was stopped" ||
+	fail "g1: no stats line while stalled (writer thread blocked?): $(head -c 300 "$TMP/g1.err")"
+touch "$TMP/g1.go"
+wait_pid "$RD" "g1: reader" 10
+F=$(formed "$TMP/g1.err")
+W=$(written "$TMP/g1.err")
+L=$(lost "$TMP/g1.err")
+LX=$(sed -n 's/^  output:      stdout: .* \([0-9]*\) lost at exit (not read).*/\1/p' "$TMP/g1.err")
+assert_eq "g1: formed = written + lost" "${F:-?}" "$((W + L))"
+[ "$L" -gt 0 ] && pass "g1: $L records counted as lost, $W written" ||
+	fail "g1: nothing lost: $(cat "$TMP/g1.err")"
+assert_eq "g1: stdout lost at exit = LOST" "$L" "${LX:-none}"
+N=$(python3 "$TMP/check.py" --tail-ok "$TMP/g1.out") || fail "g1: $N"
+assert_eq "g1: whole records in the pipe = written" "$W" "$N"
+
+# g2: the reader stalls, SIGINT, and it resumes within the grace: every
+# record formed arrives whole and in order (-w 1: a prefix of the same run
+# written to a file), nothing is lost.
+"$DNSRING" -q -w 1 -r "$BIG" -r "$BIG" -o "$TMP/g.ref" </dev/null
+mkfifo "$TMP/g2.fifo"
+python3 "$TMP/stall.py" "$TMP/g2.go" "$TMP/g2.out" <"$TMP/g2.fifo" &
+RD=$!
+PIDS="$PIDS $RD"
+"$DNSRING" -w 1 -r "$BIG" -r "$BIG" >"$TMP/g2.fifo" 2>"$TMP/g2.err" </dev/null &
+DR=$!
+PIDS="$PIDS $DR"
+sleep 1
+kill -INT "$DR"
+sleep 1
+kill -0 "$DR" 2>/dev/null && pass "g2: waiting for the reader in the grace" ||
+	fail "g2: dnsring did not wait for the reader"
+touch "$TMP/g2.go"
+wait_pid "$DR" "g2: dnsring" 10
+assert_eq "g2: exit" 0 "$RC"
+wait_pid "$RD" "g2: reader" 10
+F=$(formed "$TMP/g2.err")
+assert_eq "g2: written" "${F:-?}" "$(written "$TMP/g2.err")"
+assert_eq "g2: lost" 0 "$(lost "$TMP/g2.err")"
+N=$(python3 "$TMP/check.py" "$TMP/g2.out") || fail "g2: $N"
+assert_eq "g2: lines received = formed" "$F" "$N"
+head -n "${F:-0}" "$TMP/g.ref" | cmp -s - "$TMP/g2.out" &&
+	pass "g2: the $F records arrived whole and in order" ||
+	fail "g2: the output is not the first $F records of the same run to a file"
+
 # ---- (f) --on-full drop under live capture ---------------------------------
 setup_ns() {
 	[ "$(id -u)" -eq 0 ] || return 1
@@ -506,7 +589,8 @@ EOF
 	fi
 	kill "$COL" 2>/dev/null
 
-	# f2/f3: a slow reader on stdout (blocking writes: the writer stalls).
+	# f2/f3: a slow reader on stdout (the writer holds its batches while the
+	# pipe is full).
 	# drop: workers drop batches instead of waiting, the ring never fills;
 	# block (the control): workers wait and the small ring overflows.
 	cat >"$TMP/slow.py" <<'EOF'
