@@ -8,7 +8,8 @@
  * payload to a chunk of the shared pool. Data is copied once, from the
  * fragment into the pool, and once more into the output buffer when the
  * datagram completes. Slots sit on a hash chain and on an age list, oldest
- * first: expiry looks at the head only, and eviction takes the head.
+ * first (ixpool.h): expiry looks at the head only, and eviction takes the
+ * head.
  *
  * Runs mirror Linux's rb-tree of fragment runs: a fragment that starts
  * exactly where the highest run ends extends that run; any other becomes a
@@ -21,12 +22,10 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "capture/ipfrag.h"
+#include "capture/ixpool.h"
 
-#define NIL UINT32_MAX
-#define NOCHUNK UINT16_MAX
 #define SLOT_CHUNKS (65536u / IPFRAG_CHUNK) /* covers payload offsets 0..65535 */
 #define IP4_HLEN 20u
 #define IP6_HLEN 40u
@@ -38,7 +37,7 @@
 #define DEF_BYTES (4u << 20)
 #define DEF_TIMEOUT_NS (30ull * 1000000000ull)
 #define MIN_BYTES 65536u
-#define MAX_BYTES ((uint32_t)(NOCHUNK - 1) * IPFRAG_CHUNK)
+#define MAX_BYTES ((uint32_t)(IXP_NOCHUNK - 1) * IPFRAG_CHUNK)
 #define MAX_DATAGRAMS (1u << 20)
 
 /* Offsets fit 16 bits: every end is checked against 65535 first. */
@@ -51,10 +50,6 @@ struct slot {
 	uint8_t ver, proto;
 	uint8_t src[16], dst[16];
 	uint32_t id;
-
-	uint32_t hnext;          /* hash chain, or free list */
-	uint32_t older, newer;   /* age list */
-	uint64_t created_ns;
 
 	uint32_t len;            /* datagram payload end as far as known */
 	uint32_t meat;           /* payload bytes held */
@@ -69,18 +64,11 @@ struct slot {
 struct ipfrag_table {
 	struct ipfrag_stats st;
 	uint64_t timeout_ns;
-	uint32_t seed;
 
 	struct slot *slots;
-	uint32_t nslots, used;
-	uint32_t free_slot;      /* head of the free list (via hnext) */
-	uint32_t oldest, newest; /* age list ends */
-	uint32_t *buckets;
-	uint32_t bmask;
-
-	uint8_t *pool;
-	uint16_t *free_chunks;   /* stack of free chunk numbers */
-	uint32_t nchunks, nfree;
+	struct ixp_ents ix;      /* free slots, hash chains */
+	struct ixp_list age;     /* by first fragment, oldest first */
+	struct ixp_chunks pool;  /* payload */
 
 	uint8_t out[OUT_MAX];
 };
@@ -101,23 +89,6 @@ static inline void wr16(uint8_t *p, uint32_t v)
 
 /* ---- hashing ------------------------------------------------------------- */
 
-static inline uint32_t mix(uint32_t h, uint32_t k)
-{
-	k *= 0xcc9e2d51u;
-	k = k << 15 | k >> 17;
-	h ^= k * 0x1b873593u;
-	return (h << 13 | h >> 19) * 5 + 0xe6546b64u;
-}
-
-static inline uint32_t fmix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
-}
-
 static unsigned addr_len(uint8_t ver)
 {
 	return ver == 6 ? 16 : 4;
@@ -129,17 +100,17 @@ static unsigned addr_len(uint8_t ver)
  */
 static uint32_t key_hash(const struct ipfrag_table *t, const struct slot *k)
 {
-	uint32_t h = t->seed ^ k->ver ^ (uint32_t)k->proto << 8;
+	uint32_t h = t->ix.seed ^ k->ver ^ (uint32_t)k->proto << 8;
 	unsigned n = addr_len(k->ver);
 
-	h = mix(h, k->id);
+	h = ixp_mix(h, k->id);
 	for (unsigned i = 0; i < n; i += 4) {
 		uint32_t a, b;
 		memcpy(&a, k->src + i, 4);
 		memcpy(&b, k->dst + i, 4);
-		h = mix(mix(h, a), b);
+		h = ixp_mix(ixp_mix(h, a), b);
 	}
-	return fmix(h);
+	return ixp_fmix(h);
 }
 
 static int key_equal(const struct slot *a, const struct slot *b)
@@ -169,14 +140,9 @@ static uint32_t slot_index(const struct ipfrag_table *t, const struct slot *s)
 	return (uint32_t)(s - t->slots);
 }
 
-static uint32_t *bucket_of(struct ipfrag_table *t, const struct slot *k)
-{
-	return &t->buckets[key_hash(t, k) & t->bmask];
-}
-
 static struct slot *slot_find(struct ipfrag_table *t, const struct slot *k)
 {
-	for (uint32_t i = *bucket_of(t, k); i != NIL; i = t->slots[i].hnext)
+	for (uint32_t i = ixp_first(&t->ix, key_hash(t, k)); i != IXP_NIL; i = ixp_next(&t->ix, i))
 		if (key_equal(&t->slots[i], k))
 			return &t->slots[i];
 	return NULL;
@@ -185,53 +151,25 @@ static struct slot *slot_find(struct ipfrag_table *t, const struct slot *k)
 static void chunks_release(struct ipfrag_table *t, struct slot *s)
 {
 	for (unsigned c = 0; c < SLOT_CHUNKS; c++) {
-		if (s->chunk[c] != NOCHUNK)
-			t->free_chunks[t->nfree++] = s->chunk[c];
-		s->chunk[c] = NOCHUNK;
+		if (s->chunk[c] != IXP_NOCHUNK)
+			ixp_chunk_put(&t->pool, s->chunk[c]);
+		s->chunk[c] = IXP_NOCHUNK;
 	}
-}
-
-static void hash_unlink(struct ipfrag_table *t, struct slot *s)
-{
-	uint32_t *pp = bucket_of(t, s);
-	uint32_t me = slot_index(t, s);
-
-	while (*pp != me)
-		pp = &t->slots[*pp].hnext;
-	*pp = s->hnext;
-}
-
-static void age_unlink(struct ipfrag_table *t, struct slot *s)
-{
-	if (s->older != NIL)
-		t->slots[s->older].newer = s->newer;
-	else
-		t->oldest = s->newer;
-	if (s->newer != NIL)
-		t->slots[s->newer].older = s->older;
-	else
-		t->newest = s->older;
 }
 
 /* Forget a datagram and give its memory back; the caller counts why. */
 static void slot_kill(struct ipfrag_table *t, struct slot *s)
 {
-	hash_unlink(t, s);
-	age_unlink(t, s);
+	ixp_put(&t->ix, slot_index(t, s), key_hash(t, s), &t->age);
 	chunks_release(t, s);
-	s->hnext = t->free_slot;
-	t->free_slot = slot_index(t, s);
-	t->used--;
 }
 
-/* Make room by discarding the oldest datagram other than keep. */
-static int evict_oldest(struct ipfrag_table *t, const struct slot *keep)
+/* Make room by discarding the oldest datagram other than slot keep. */
+static int evict_oldest(struct ipfrag_table *t, uint32_t keep)
 {
-	uint32_t i = t->oldest;
+	uint32_t i = ixp_oldest_but(&t->ix, &t->age, keep);
 
-	if (i != NIL && &t->slots[i] == keep)
-		i = t->slots[i].newer;
-	if (i == NIL)
+	if (i == IXP_NIL)
 		return 0;
 	slot_kill(t, &t->slots[i]);
 	dr_ctr_add(&t->st.evicted, 1);
@@ -240,46 +178,28 @@ static int evict_oldest(struct ipfrag_table *t, const struct slot *keep)
 
 static struct slot *slot_new(struct ipfrag_table *t, const struct slot *k, uint64_t now_ns)
 {
-	if (t->free_slot == NIL)
-		evict_oldest(t, NULL);
-	struct slot *s = &t->slots[t->free_slot];
-	uint32_t me = t->free_slot;
-	uint32_t *b = bucket_of(t, k);
+	if (ixp_full(&t->ix))
+		evict_oldest(t, IXP_NIL);
+	struct slot *s = &t->slots[ixp_take(&t->ix, key_hash(t, k), &t->age, now_ns)];
 
-	t->free_slot = s->hnext;
-	t->used++;
 	s->ver = k->ver;
 	s->proto = k->proto;
 	s->id = k->id;
 	memcpy(s->src, k->src, sizeof(s->src));
 	memcpy(s->dst, k->dst, sizeof(s->dst));
-	s->hnext = *b;
-	*b = me;
-	s->older = t->newest;
-	s->newer = NIL;
-	if (t->newest != NIL)
-		t->slots[t->newest].newer = me;
-	else
-		t->oldest = me;
-	t->newest = me;
-	s->created_ns = now_ns;
 	s->len = s->meat = 0;
 	s->first_in = s->last_in = 0;
 	s->nruns = 0;
 	return s;
 }
 
-/* Time may go backwards between capture files: such a datagram just waits. */
+/* The timeout runs from the first fragment: slots are stamped at ixp_take only. */
 void ipfrag_expire(struct ipfrag_table *t, uint64_t now_ns)
 {
-	while (t->oldest != NIL) {
-		struct slot *s = &t->slots[t->oldest];
-		/* UINT64_MAX (end of input) takes everything, even datagrams
-		 * stamped within a timeout of the end of time. */
-		if (now_ns != UINT64_MAX &&
-		    (now_ns < s->created_ns || now_ns - s->created_ns < t->timeout_ns))
-			break;
-		slot_kill(t, s);
+	uint32_t i;
+
+	while ((i = ixp_due(&t->ix, &t->age, now_ns, t->timeout_ns)) != IXP_NIL) {
+		slot_kill(t, &t->slots[i]);
 		dr_ctr_add(&t->st.timed_out, 1);
 	}
 }
@@ -334,7 +254,7 @@ static unsigned chunks_missing(const struct slot *s, uint32_t off, uint32_t end)
 	unsigned n = 0;
 
 	for (uint32_t c = off / IPFRAG_CHUNK; c <= (end - 1) / IPFRAG_CHUNK; c++)
-		n += s->chunk[c] == NOCHUNK;
+		n += s->chunk[c] == IXP_NOCHUNK;
 	return n;
 }
 
@@ -346,18 +266,18 @@ static int chunks_reserve(struct ipfrag_table *t, struct slot *s, uint32_t off, 
 {
 	unsigned need = chunks_missing(s, off, end);
 
-	while (t->nfree < need)
-		if (!evict_oldest(t, s))
+	while (t->pool.nfree < need)
+		if (!evict_oldest(t, slot_index(t, s)))
 			return -ENOBUFS;
 	for (uint32_t c = off / IPFRAG_CHUNK; c <= (end - 1) / IPFRAG_CHUNK; c++)
-		if (s->chunk[c] == NOCHUNK)
-			s->chunk[c] = t->free_chunks[--t->nfree];
+		if (s->chunk[c] == IXP_NOCHUNK)
+			s->chunk[c] = ixp_chunk_get(&t->pool);
 	return 0;
 }
 
 static uint8_t *chunk_ptr(const struct ipfrag_table *t, const struct slot *s, uint32_t c)
 {
-	return t->pool + (size_t)s->chunk[c] * IPFRAG_CHUNK;
+	return ixp_chunk_mem(&t->pool, s->chunk[c]);
 }
 
 static void payload_store(struct ipfrag_table *t, struct slot *s, uint32_t off,
@@ -562,51 +482,25 @@ int ipfrag_add(struct ipfrag_table *t, const struct pkt_info *pi, uint64_t now_n
 
 /* ---- table ------------------------------------------------------------------ */
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
+/* Sizes and allocates the shared bookkeeping; the slots come after. */
 static int limits_apply(struct ipfrag_table *t, const struct ipfrag_limits *lim)
 {
 	uint32_t d = lim && lim->max_datagrams ? lim->max_datagrams : DEF_DATAGRAMS;
 	uint32_t b = lim && lim->max_bytes ? lim->max_bytes : DEF_BYTES;
+	int err;
 
 	if (d > MAX_DATAGRAMS || b < MIN_BYTES || b > MAX_BYTES)
 		return -EINVAL;
-	t->nslots = d;
-	t->nchunks = b / IPFRAG_CHUNK;
-	t->bmask = pow2_at_least(2 * d) - 1;
 	t->timeout_ns = lim && lim->timeout_ns ? lim->timeout_ns : DEF_TIMEOUT_NS;
-	return 0;
-}
-
-static uint32_t make_seed(const struct ipfrag_table *t)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return fmix((uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec ^ (uint32_t)(uintptr_t)t);
+	err = ixp_ents_init(&t->ix, d);
+	return err < 0 ? err : ixp_chunks_init(&t->pool, b, IPFRAG_CHUNK);
 }
 
 static void table_init(struct ipfrag_table *t)
 {
-	for (uint32_t i = 0; i <= t->bmask; i++)
-		t->buckets[i] = NIL;
-	for (uint32_t i = 0; i < t->nslots; i++) {
-		t->slots[i].hnext = i + 1 < t->nslots ? i + 1 : NIL;
+	for (uint32_t i = 0; i < t->ix.n; i++)
 		memset(t->slots[i].chunk, 0xff, sizeof(t->slots[i].chunk));
-	}
-	for (uint32_t i = 0; i < t->nchunks; i++)
-		t->free_chunks[i] = (uint16_t)(t->nchunks - 1 - i);
-	t->nfree = t->nchunks;
-	t->free_slot = 0;
-	t->oldest = t->newest = NIL;
-	t->seed = make_seed(t);
+	ixp_list_init(&t->age);
 }
 
 int ipfrag_create(struct ipfrag_table **out, const struct ipfrag_limits *lim)
@@ -619,14 +513,11 @@ int ipfrag_create(struct ipfrag_table **out, const struct ipfrag_limits *lim)
 		return -ENOMEM;
 	err = limits_apply(t, lim);
 	if (err < 0) {
-		dr_free(t);
+		ipfrag_destroy(t);
 		return err;
 	}
-	t->slots = dr_calloc(t->nslots, sizeof(*t->slots));
-	t->buckets = dr_calloc((size_t)t->bmask + 1, sizeof(*t->buckets));
-	t->pool = dr_malloc((size_t)t->nchunks * IPFRAG_CHUNK);
-	t->free_chunks = dr_calloc(t->nchunks, sizeof(*t->free_chunks));
-	if (!t->slots || !t->buckets || !t->pool || !t->free_chunks) {
+	t->slots = dr_calloc(t->ix.n, sizeof(*t->slots));
+	if (!t->slots) {
 		ipfrag_destroy(t);
 		return -ENOMEM;
 	}
@@ -640,9 +531,8 @@ void ipfrag_destroy(struct ipfrag_table *t)
 	if (!t)
 		return;
 	dr_free(t->slots);
-	dr_free(t->buckets);
-	dr_free(t->pool);
-	dr_free(t->free_chunks);
+	ixp_ents_fini(&t->ix);
+	ixp_chunks_fini(&t->pool);
 	dr_free(t);
 }
 
@@ -653,6 +543,6 @@ const struct ipfrag_stats *ipfrag_stats(const struct ipfrag_table *t)
 
 void ipfrag_usage(const struct ipfrag_table *t, uint32_t *datagrams, uint32_t *bytes)
 {
-	*datagrams = t->used;
-	*bytes = (t->nchunks - t->nfree) * IPFRAG_CHUNK;
+	*datagrams = t->ix.used;
+	*bytes = ixp_chunks_used(&t->pool);
 }

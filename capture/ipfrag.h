@@ -45,7 +45,8 @@
  * dropped, which costs nothing for DNS. Then the reassembled payload.
  *
  * Memory (all allocated by ipfrag_create, nothing after):
- *   max_datagrams * sizeof(slot) (504 bytes on x86-64)
+ *   max_datagrams * (sizeof(slot) + sizeof(struct ixp_link)) (476 + 24 bytes
+ *     on x86-64)
  *   + max_bytes (payload pool in IPFRAG_CHUNK-byte chunks; a chunk belongs
  *     to one datagram, so up to 2 chunks per run are partly empty)
  *   + 4 * 2 * max_datagrams (hash buckets) + 2 * max_bytes / IPFRAG_CHUNK

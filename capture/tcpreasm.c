@@ -12,8 +12,8 @@
  * out-of-order data, a cut capture) goes into the window, and messages are
  * drained from its front.
  *
- * Streams sit on a hash chain and on one of two lists, least recently
- * active first: live streams, and tombstones. A stream closed by FIN or RST
+ * Streams sit on a hash chain and on one of two lists (ixpool.h), least
+ * recently active first: live streams, and tombstones. A stream closed by FIN or RST
  * stays as a tombstone for TOMB_NS, first in line for reuse: a
  * retransmission of the last segment then counts as retransmitted instead of
  * resyncing a fresh stream and logging the same message twice.
@@ -23,11 +23,10 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 
+#include "capture/ixpool.h"
 #include "capture/tcpreasm.h"
 
-#define NIL UINT32_MAX
 #define DNS_HDR 12u
 #define MAX_MSG 65535u
 #define SYNC_DEPTH 4          /* messages of a segment checked when syncing */
@@ -44,12 +43,8 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 
-enum { L_NONE, L_LIVE, L_TOMB };
+enum { L_LIVE, L_TOMB };
 enum { S_UNSYNCED, S_SYNCED, S_CLOSED };
-
-struct list {
-	uint32_t oldest, newest;
-};
 
 struct stream {
 	/* key */
@@ -58,13 +53,11 @@ struct stream {
 	uint8_t src[16], dst[16];
 
 	uint8_t state;         /* S_* */
-	uint8_t on;            /* L_*: which list */
+	uint8_t on;            /* L_*: which list; L_TOMB exactly when S_CLOSED */
 	uint8_t probation;     /* synced by heuristic, first header unchecked */
 	uint8_t have_isn;
 	uint8_t fin;           /* FIN seen, at fin_seq */
 	uint8_t has_lost;      /* bytes [lost_at, lost_to) will never come */
-	uint32_t hnext, older, newer;
-	uint64_t last_ns;
 	uint32_t isn, fin_seq;
 	uint32_t lost_at, lost_to;
 	struct tcpw win;
@@ -81,15 +74,12 @@ struct seg {
 struct tcpr_table {
 	struct tcpr_stats st;
 	uint64_t timeout_ns;
-	uint32_t seed;
 	tcpr_msg_fn fn;          /* of the tcpr_add in progress */
 	void *arg;
 
 	struct stream *streams;
-	uint32_t nstreams, used, free_stream;
-	struct list live, tomb;
-	uint32_t *buckets;
-	uint32_t bmask;
+	struct ixp_ents ix;      /* free streams, hash chains */
+	struct ixp_list live, tomb; /* by last activity, oldest first */
 	struct tcpw_pool pool;
 
 	uint8_t scratch[MAX_MSG];
@@ -113,36 +103,19 @@ static inline int32_t sdiff(uint32_t a, uint32_t b)
 
 /* ---- hashing and lists ------------------------------------------------------- */
 
-static inline uint32_t mix(uint32_t h, uint32_t k)
-{
-	k *= 0xcc9e2d51u;
-	k = k << 15 | k >> 17;
-	h ^= k * 0x1b873593u;
-	return (h << 13 | h >> 19) * 5 + 0xe6546b64u;
-}
-
-static inline uint32_t fmix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	return h ^ (h >> 16);
-}
-
 /* Seeded per table: ports and addresses are the sender's to choose. */
 static uint32_t key_hash(const struct tcpr_table *t, const struct stream *k)
 {
-	uint32_t h = mix(t->seed ^ k->ver, (uint32_t)k->sport << 16 | k->dport);
+	uint32_t h = ixp_mix(t->ix.seed ^ k->ver, (uint32_t)k->sport << 16 | k->dport);
 	unsigned n = k->ver == 6 ? 16 : 4;
 
 	for (unsigned i = 0; i < n; i += 4) {
 		uint32_t a, b;
 		memcpy(&a, k->src + i, 4);
 		memcpy(&b, k->dst + i, 4);
-		h = mix(mix(h, a), b);
+		h = ixp_mix(ixp_mix(h, a), b);
 	}
-	return fmix(h);
+	return ixp_fmix(h);
 }
 
 static int key_equal(const struct stream *a, const struct stream *b)
@@ -169,66 +142,37 @@ static uint32_t sidx(const struct tcpr_table *t, const struct stream *s)
 	return (uint32_t)(s - t->streams);
 }
 
-static uint32_t *bucket_of(struct tcpr_table *t, const struct stream *k)
-{
-	return &t->buckets[key_hash(t, k) & t->bmask];
-}
-
 static struct stream *stream_find(struct tcpr_table *t, const struct stream *k)
 {
-	for (uint32_t i = *bucket_of(t, k); i != NIL; i = t->streams[i].hnext)
+	for (uint32_t i = ixp_first(&t->ix, key_hash(t, k)); i != IXP_NIL; i = ixp_next(&t->ix, i))
 		if (key_equal(&t->streams[i], k))
 			return &t->streams[i];
 	return NULL;
 }
 
-static struct list *list_of(struct tcpr_table *t, const struct stream *s)
+static struct ixp_list *list_of(struct tcpr_table *t, const struct stream *s)
 {
 	return s->on == L_TOMB ? &t->tomb : &t->live;
 }
 
-static void list_del(struct tcpr_table *t, struct stream *s)
+/* Move s to the newest end of list `which`. */
+static void list_move(struct tcpr_table *t, struct stream *s, int which, uint64_t now_ns)
 {
-	struct list *l = list_of(t, s);
-
-	if (s->older != NIL)
-		t->streams[s->older].newer = s->newer;
-	else
-		l->oldest = s->newer;
-	if (s->newer != NIL)
-		t->streams[s->newer].older = s->older;
-	else
-		l->newest = s->older;
-	s->on = L_NONE;
-}
-
-static void list_add(struct tcpr_table *t, struct stream *s, int which)
-{
-	struct list *l = which == L_TOMB ? &t->tomb : &t->live;
-	uint32_t me = sidx(t, s);
-
+	ixp_list_del(&t->ix, list_of(t, s), sidx(t, s));
 	s->on = (uint8_t)which;
-	s->older = l->newest;
-	s->newer = NIL;
-	if (l->newest != NIL)
-		t->streams[l->newest].newer = me;
-	else
-		l->oldest = me;
-	l->newest = me;
+	ixp_list_add(&t->ix, list_of(t, s), sidx(t, s), now_ns);
 }
 
 /* ---- room ------------------------------------------------------------------ */
 
 static void stream_free(struct tcpr_table *t, struct stream *s);
 
-/* Free the least recently active live stream other than keep. */
-static int evict_one(struct tcpr_table *t, const struct stream *keep)
+/* Free the least recently active live stream other than stream keep. */
+static int evict_one(struct tcpr_table *t, uint32_t keep)
 {
-	uint32_t i = t->live.oldest;
+	uint32_t i = ixp_oldest_but(&t->ix, &t->live, keep);
 
-	if (i != NIL && &t->streams[i] == keep)
-		i = t->streams[i].newer;
-	if (i == NIL)
+	if (i == IXP_NIL)
 		return 0;
 	if (t->streams[i].win.npieces)
 		dr_ctr_add(&t->st.gaps, 1);
@@ -240,10 +184,11 @@ static int evict_one(struct tcpr_table *t, const struct stream *keep)
 /* The pool is dry: free the stream idle longest but keep's (tcpw_reclaim_fn). */
 static int reclaim(void *arg, const struct tcpw *keep)
 {
+	struct tcpr_table *t = arg;
 	const struct stream *ks = (const struct stream *)(const void *)
 		((const char *)keep - offsetof(struct stream, win));
 
-	return evict_one(arg, ks);
+	return evict_one(t, sidx(t, ks));
 }
 
 /* ---- sync -------------------------------------------------------------------- */
@@ -583,16 +528,8 @@ static void stream_data(struct tcpr_table *t, struct stream *s, const struct seg
 
 static void stream_free(struct tcpr_table *t, struct stream *s)
 {
-	uint32_t *pp = bucket_of(t, s), me = sidx(t, s);
-
-	while (*pp != me)
-		pp = &t->streams[*pp].hnext;
-	*pp = s->hnext;
-	list_del(t, s);
+	ixp_put(&t->ix, sidx(t, s), key_hash(t, s), list_of(t, s));
 	tcpw_reset(&t->pool, &s->win, 0);
-	s->hnext = t->free_stream;
-	t->free_stream = me;
-	t->used--;
 }
 
 /* FIN or RST: keep the key as a tombstone, without its bytes. */
@@ -602,9 +539,7 @@ static void stream_close(struct tcpr_table *t, struct stream *s, uint64_t now_ns
 		dr_ctr_add(&t->st.gaps, 1);
 	stream_unsync(t, s);
 	s->state = S_CLOSED;
-	list_del(t, s);
-	s->last_ns = now_ns;
-	list_add(t, s, L_TOMB);
+	list_move(t, s, L_TOMB, now_ns);
 }
 
 /* A fresh stream; the window must hold nothing (tcpw_reset done). */
@@ -617,47 +552,32 @@ static void stream_reset(struct stream *s)
 /* Tombstones go first (they are only a courtesy), then the least active stream. */
 static struct stream *stream_new(struct tcpr_table *t, const struct stream *k, uint64_t now_ns)
 {
-	if (t->free_stream == NIL) {
-		if (t->tomb.oldest != NIL)
+	if (ixp_full(&t->ix)) {
+		if (t->tomb.oldest != IXP_NIL)
 			stream_free(t, &t->streams[t->tomb.oldest]);
 		else
-			evict_one(t, NULL);
+			evict_one(t, IXP_NIL);
 	}
-	uint32_t me = t->free_stream, *b = bucket_of(t, k);
-	struct stream *s = &t->streams[me];
+	struct stream *s = &t->streams[ixp_take(&t->ix, key_hash(t, k), &t->live, now_ns)];
 
-	t->free_stream = s->hnext;
-	t->used++;
+	s->on = L_LIVE;
 	s->ver = k->ver;
 	s->sport = k->sport;
 	s->dport = k->dport;
 	memcpy(s->src, k->src, sizeof(s->src));
 	memcpy(s->dst, k->dst, sizeof(s->dst));
-	s->hnext = *b;
-	*b = me;
 	stream_reset(s);
-	s->last_ns = now_ns;
-	list_add(t, s, L_LIVE);
 	dr_ctr_add(&t->st.streams, 1);
 	return s;
 }
 
-static void touch(struct tcpr_table *t, struct stream *s, uint64_t now_ns)
+static void expire_list(struct tcpr_table *t, struct ixp_list *l, uint64_t timeout,
+			uint64_t now_ns)
 {
-	s->last_ns = now_ns;
-	if (t->live.newest != sidx(t, s)) {
-		list_del(t, s);
-		list_add(t, s, L_LIVE);
-	}
-}
+	uint32_t i;
 
-static void expire_list(struct tcpr_table *t, struct list *l, uint64_t timeout, uint64_t now_ns)
-{
-	while (l->oldest != NIL) {
-		struct stream *s = &t->streams[l->oldest];
-		/* UINT64_MAX (end of input) takes everything. */
-		if (now_ns != UINT64_MAX && (now_ns < s->last_ns || now_ns - s->last_ns < timeout))
-			break;
+	while ((i = ixp_due(&t->ix, l, now_ns, timeout)) != IXP_NIL) {
+		struct stream *s = &t->streams[i];
 		if (s->on == L_LIVE) {
 			if (s->win.npieces)
 				dr_ctr_add(&t->st.gaps, 1);
@@ -686,10 +606,8 @@ static struct stream *on_syn(struct tcpr_table *t, struct stream *s, const struc
 			dr_ctr_add(&t->st.gaps, 1); /* a new connection on the same ports */
 		stream_unsync(t, s);
 		stream_reset(s);
-		if (s->on == L_TOMB) {
-			list_del(t, s);
-			list_add(t, s, L_LIVE);
-		}
+		if (s->on == L_TOMB)
+			list_move(t, s, L_LIVE, now_ns);
 	}
 	s->have_isn = 1;
 	s->isn = isn;
@@ -755,7 +673,7 @@ int tcpr_add(struct tcpr_table *t, const struct pkt_info *pi, uint64_t now_ns,
 		dr_ctr_add(&t->st.retransmitted_bytes, pi->payload_wire_len);
 		return 0;
 	}
-	touch(t, s, now_ns);
+	ixp_touch(&t->ix, &t->live, sidx(t, s), now_ns); /* not closed, so live */
 	struct seg g = {
 		.seq = pi->tcp_seq + ((fl & TCP_SYN) ? 1 : 0),
 		.p = pi->payload,
@@ -776,64 +694,49 @@ int tcpr_add(struct tcpr_table *t, const struct pkt_info *pi, uint64_t now_ns,
 
 /* ---- table -------------------------------------------------------------------- */
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
-static int limits_apply(struct tcpr_table *t, const struct tcpr_limits *lim, uint32_t *bytes)
+static int limits_apply(struct tcpr_table *t, const struct tcpr_limits *lim, uint32_t *streams,
+			uint32_t *bytes)
 {
 	uint32_t n = lim && lim->max_streams ? lim->max_streams : DEF_STREAMS;
 	uint32_t b = lim && lim->max_bytes ? lim->max_bytes : DEF_BYTES;
 
 	if (n > MAX_STREAMS || b < MIN_BYTES || b > MAX_BYTES)
 		return -EINVAL;
-	t->nstreams = n;
-	t->bmask = pow2_at_least(2 * n) - 1;
 	t->timeout_ns = lim && lim->timeout_ns ? lim->timeout_ns : DEF_TIMEOUT_NS;
+	*streams = n;
 	*bytes = b;
 	return 0;
 }
 
 static void table_init(struct tcpr_table *t)
 {
-	struct timespec ts;
-
-	for (uint32_t i = 0; i <= t->bmask; i++)
-		t->buckets[i] = NIL;
-	for (uint32_t i = 0; i < t->nstreams; i++) {
+	for (uint32_t i = 0; i < t->ix.n; i++)
 		tcpw_init(&t->streams[i].win);
-		t->streams[i].hnext = i + 1 < t->nstreams ? i + 1 : NIL;
-	}
-	t->free_stream = 0;
-	t->live = t->tomb = (struct list){ NIL, NIL };
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t->seed = fmix((uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec ^ (uint32_t)(uintptr_t)t);
+	ixp_list_init(&t->live);
+	ixp_list_init(&t->tomb);
 }
 
 int tcpr_create(struct tcpr_table **out, const struct tcpr_limits *lim)
 {
 	struct tcpr_table *t = dr_calloc(1, sizeof(*t));
-	uint32_t bytes;
+	uint32_t streams, bytes;
 	int err;
 
 	*out = NULL;
 	if (!t)
 		return -ENOMEM;
-	err = limits_apply(t, lim, &bytes);
+	err = limits_apply(t, lim, &streams, &bytes);
 	if (err < 0)
 		goto fail;
 	err = tcpw_pool_init(&t->pool, bytes, reclaim, t);
 	if (err < 0)
 		goto fail;
-	t->streams = dr_calloc(t->nstreams, sizeof(*t->streams));
-	t->buckets = dr_calloc((size_t)t->bmask + 1, sizeof(*t->buckets));
+	err = ixp_ents_init(&t->ix, streams);
+	if (err < 0)
+		goto fail;
+	t->streams = dr_calloc(streams, sizeof(*t->streams));
 	err = -ENOMEM;
-	if (!t->streams || !t->buckets)
+	if (!t->streams)
 		goto fail;
 	table_init(t);
 	*out = t;
@@ -848,8 +751,8 @@ void tcpr_destroy(struct tcpr_table *t)
 	if (!t)
 		return;
 	tcpw_pool_fini(&t->pool);
+	ixp_ents_fini(&t->ix);
 	dr_free(t->streams);
-	dr_free(t->buckets);
 	dr_free(t);
 }
 
@@ -860,6 +763,6 @@ const struct tcpr_stats *tcpr_stats(const struct tcpr_table *t)
 
 void tcpr_usage(const struct tcpr_table *t, uint32_t *streams, uint32_t *bytes)
 {
-	*streams = t->used;
+	*streams = t->ix.used;
 	*bytes = tcpw_pool_used(&t->pool);
 }

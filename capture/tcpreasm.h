@@ -45,7 +45,8 @@
  * TCPR_MAX_PIECES runs would be held, and a merged run counts as several.
  *
  * Memory (all allocated by tcpr_create, nothing after):
- *   max_streams * sizeof(stream) (448 bytes on x86-64)
+ *   max_streams * (sizeof(stream) + sizeof(struct ixp_link)) (424 + 24 bytes
+ *     on x86-64)
  *   + max_bytes (pool of TCPR_CHUNK-byte chunks; a stream holds at most
  *     TCPR_WINDOW / TCPR_CHUNK + 2 = 66 of them, about 132 KiB)
  *   + 4 * 2 * max_streams (hash buckets) + 2 * max_bytes / TCPR_CHUNK

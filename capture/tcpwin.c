@@ -12,9 +12,7 @@
 #include <string.h>
 
 #include "capture/tcpwin.h"
-#include "src/common.h"
 
-#define NOCHUNK UINT16_MAX
 #define CHUNK_SHIFT 11
 
 _Static_assert(1u << CHUNK_SHIFT == TCPW_CHUNK, "TCPW_CHUNK must be 1 << CHUNK_SHIFT");
@@ -40,35 +38,19 @@ static inline uint32_t ring_idx(uint32_t seq)
 
 int tcpw_pool_init(struct tcpw_pool *p, uint32_t bytes, tcpw_reclaim_fn fn, void *arg)
 {
-	memset(p, 0, sizeof(*p));
-	p->nchunks = bytes / TCPW_CHUNK;
-	if (!p->nchunks || p->nchunks >= NOCHUNK)
-		return -EINVAL;
-	p->mem = dr_malloc((size_t)p->nchunks * TCPW_CHUNK);
-	p->free = dr_calloc(p->nchunks, sizeof(*p->free));
-	if (!p->mem || !p->free) {
-		tcpw_pool_fini(p);
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < p->nchunks; i++)
-		p->free[i] = (uint16_t)(p->nchunks - 1 - i);
-	p->nfree = p->nchunks;
 	p->reclaim = fn;
 	p->arg = arg;
-	return 0;
+	return ixp_chunks_init(&p->chunks, bytes, TCPW_CHUNK);
 }
 
 void tcpw_pool_fini(struct tcpw_pool *p)
 {
-	dr_free(p->mem);
-	dr_free(p->free);
-	p->mem = NULL;
-	p->free = NULL;
+	ixp_chunks_fini(&p->chunks);
 }
 
 uint32_t tcpw_pool_used(const struct tcpw_pool *p)
 {
-	return (p->nchunks - p->nfree) * TCPW_CHUNK;
+	return ixp_chunks_used(&p->chunks);
 }
 
 /* ---- chunks ------------------------------------------------------------------- */
@@ -81,15 +63,15 @@ void tcpw_init(struct tcpw *w)
 
 static void chunk_put(struct tcpw_pool *p, struct tcpw *w, uint32_t idx)
 {
-	p->free[p->nfree++] = w->ring[idx];
-	w->ring[idx] = NOCHUNK;
+	ixp_chunk_put(&p->chunks, w->ring[idx]);
+	w->ring[idx] = IXP_NOCHUNK;
 	w->nchunks--;
 }
 
 void tcpw_reset(struct tcpw_pool *p, struct tcpw *w, uint32_t base)
 {
 	for (uint32_t i = 0; w->nchunks && i < TCPW_RING; i++)
-		if (w->ring[i] != NOCHUNK)
+		if (w->ring[i] != IXP_NOCHUNK)
 			chunk_put(p, w, i);
 	w->npieces = 0;
 	w->base = base;
@@ -121,7 +103,7 @@ void tcpw_gc(struct tcpw_pool *p, struct tcpw *w)
 	}
 	for (uint32_t k = 0; w->nchunks && k < TCPW_RING; k++) {
 		uint32_t idx = (c0 + k) & (TCPW_RING - 1);
-		if (w->ring[idx] != NOCHUNK && !chunk_in_use(w, (c0 + k) << CHUNK_SHIFT))
+		if (w->ring[idx] != IXP_NOCHUNK && !chunk_in_use(w, (c0 + k) << CHUNK_SHIFT))
 			chunk_put(p, w, idx);
 	}
 }
@@ -130,14 +112,14 @@ static uint8_t *chunk_at(struct tcpw_pool *p, struct tcpw *w, uint32_t seq)
 {
 	uint32_t idx = ring_idx(seq);
 
-	if (w->ring[idx] == NOCHUNK) {
-		while (!p->nfree)
+	if (w->ring[idx] == IXP_NOCHUNK) {
+		while (!p->chunks.nfree)
 			if (!p->reclaim(p->arg, w))
 				return NULL;
-		w->ring[idx] = p->free[--p->nfree];
+		w->ring[idx] = ixp_chunk_get(&p->chunks);
 		w->nchunks++;
 	}
-	return p->mem + (size_t)w->ring[idx] * TCPW_CHUNK + (seq & (TCPW_CHUNK - 1));
+	return ixp_chunk_mem(&p->chunks, w->ring[idx]) + (seq & (TCPW_CHUNK - 1));
 }
 
 static int write_bytes(struct tcpw_pool *p, struct tcpw *w, uint32_t seq, const uint8_t *d,
@@ -161,7 +143,7 @@ void tcpw_read(const struct tcpw_pool *p, const struct tcpw *w, uint32_t seq, ui
 {
 	while (n) {
 		uint32_t in = seq & (TCPW_CHUNK - 1), k = min_u32(TCPW_CHUNK - in, n);
-		memcpy(d, p->mem + (size_t)w->ring[ring_idx(seq)] * TCPW_CHUNK + in, k);
+		memcpy(d, ixp_chunk_mem(&p->chunks, w->ring[ring_idx(seq)]) + in, k);
 		seq += k;
 		d += k;
 		n -= k;

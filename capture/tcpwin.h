@@ -21,6 +21,8 @@
 
 #include <stdint.h>
 
+#include "capture/ixpool.h"
+
 #define TCPW_SPAN (2u * 65537u)   /* bytes held past base: two whole messages */
 #define TCPW_CHUNK 2048u          /* pool granularity */
 #define TCPW_RING 128u            /* chunk slots per stream (power of 2) */
@@ -48,9 +50,7 @@ typedef int (*tcpw_reclaim_fn)(void *arg, const struct tcpw *keep);
 
 /* Private; in the owner's table struct. */
 struct tcpw_pool {
-	uint8_t *mem;
-	uint16_t *free;       /* stack of free chunk numbers */
-	uint32_t nchunks, nfree;
+	struct ixp_chunks chunks;
 	tcpw_reclaim_fn reclaim;
 	void *arg;
 };
