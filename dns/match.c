@@ -182,13 +182,21 @@ static uint32_t pending_size(uint32_t len)
 	return (uint32_t)((sizeof(struct match_pending) + len + 7) & ~(size_t)7);
 }
 
+/* The entry at ring offset off. Offsets are multiples of 8 (pending_size)
+ * into a malloc'd ring, so the entry is aligned: the void * cast says so
+ * to -Wcast-align. */
+static struct match_pending *pending_at(const struct match_table *t, uint32_t off)
+{
+	return (struct match_pending *)(void *)(t->ring + off);
+}
+
 /* The FIFO head leaves: its ring bytes are the oldest, so the ring's head
  * moves past them (entries are allocated and freed in the same order). */
 static void ring_release(struct match_table *t, const struct fifo_ent *e)
 {
 	if (e->off == NO_OFF)
 		return;
-	t->ring_head = e->off + pending_size(((struct match_pending *)(t->ring + e->off))->len);
+	t->ring_head = e->off + pending_size(pending_at(t, e->off)->len);
 }
 
 static void advance_head(struct match_table *t)
@@ -217,7 +225,7 @@ static void pop_oldest(struct match_table *t, dr_ctr *ctr, int report)
 			remove_at(t, i);
 			dr_ctr_add(ctr, 1);
 			if (report && t->on_unanswered && e->off != NO_OFF)
-				t->on_unanswered(t->arg, (const struct match_pending *)(t->ring + e->off));
+				t->on_unanswered(t->arg, pending_at(t, e->off));
 		}
 	}
 	ring_release(t, e);
@@ -280,7 +288,7 @@ static uint32_t keep_query(struct match_table *t, const struct pkt_info *pi, uin
 		pop_oldest(t, &t->st.evicted, 0);
 	if (off == NO_OFF)
 		return NO_OFF;
-	q = (struct match_pending *)(t->ring + off);
+	q = pending_at(t, off);
 	q->ts_ns = ts_ns;
 	memcpy(q->src, pi->src, 16);
 	memcpy(q->dst, pi->dst, 16);

@@ -179,7 +179,8 @@ static const void *src_base(const struct stats_src *s, unsigned i, int src)
 
 static uint64_t ctr_at(const void *base, uint16_t off)
 {
-	return dr_ctr_get((const dr_ctr *)((const char *)base + off));
+	/* off is an offsetof() of a dr_ctr member: aligned (void * says so). */
+	return dr_ctr_get((const dr_ctr *)(const void *)((const char *)base + off));
 }
 
 /* Is the counter's source there (on worker 0: all workers are alike)? */
