@@ -49,6 +49,7 @@
 
 #include <string.h>
 
+#include "capture/pkt.h"
 #include "src/worker.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/writer_stub.h"
@@ -217,6 +218,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.flags = data[0] & 0x40 ? DR_PKT_VLAN_VALID : 0,
 		};
 		ts = data[1] & 0x20 ? ts - step : ts + step;
+	}
+
+	/* The file reader's shortcut to a worker (pkt_flow_hash_quick) must
+	 * agree with decoding: the same hash where pkt_decode finds UDP or
+	 * TCP, and never taken for a fragment. */
+	for (unsigned i = 0; i < nf; i++) {
+		struct pkt_info pi;
+		enum pkt_status st = pkt_decode(&pkts[i], &pi);
+		uint32_t qh;
+
+		if (pkt_flow_hash_quick(&pkts[i], &qh) == 0) {
+			FUZZ_CHECK(st != PKT_FRAG, "quick hash taken for a fragment");
+			FUZZ_CHECK(st != PKT_OK || qh == pkt_flow_hash(&pi),
+				   "quick hash %08x, decoded %08x", qh, pkt_flow_hash(&pi));
+		}
 	}
 
 	pkts0 = ctr(&w->st.pkts);
