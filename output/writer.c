@@ -41,6 +41,7 @@
 #include "output/writer.h"
 
 #define WRITER_IOV_MAX     64
+#define WRITER_SIGNAL_AGAIN_MS 1000 /* a second SIGINT/SIGTERM sooner is the same stop */
 #define WRITER_STOPCHK_MS  200   /* streams: how often to look for a stop request */
 
 struct writer_q {
@@ -83,6 +84,7 @@ struct writer {
 	int flushing;           /* in flush_sinks(): a sink's on_room waits */
 	int draining, closing, give_up, grace_armed;
 	unsigned signals;       /* SIGINT/SIGTERM received */
+	uint64_t first_signal_ms; /* loop time of the first */
 };
 
 static void ctr_set(dr_ctr *c, uint64_t v)
@@ -581,11 +583,18 @@ static void on_signal(uv_signal_t *h, int signum)
 {
 	struct writer *wr = h->data;
 
-	if (wr->signals++) {
-		/* Second signal: the user wants out now. */
+	uv_update_time(&wr->loop);
+	/* A second signal means "out now", unless it came with the first:
+	 * GNU timeout signals its child and then its process group, and a
+	 * terminal's Ctrl-C reaches every process of the job, so one stop can
+	 * arrive twice within microseconds. */
+	if (wr->signals++ && uv_now(&wr->loop) - wr->first_signal_ms >= WRITER_SIGNAL_AGAIN_MS) {
 		fprintf(stderr, "dnsring: %s again, exiting without flushing\n", strsignal(signum));
 		_exit(1);
 	}
+	if (wr->signals > 1)
+		return;
+	wr->first_signal_ms = uv_now(&wr->loop);
 	dr_request_stop();
 	note_stop(wr);
 }

@@ -484,7 +484,9 @@ assert_eq "g1: whole records in the pipe = written" "$W" "$N"
 
 # g2: the reader stalls, SIGINT, and it resumes within the grace: every
 # record formed arrives whole and in order (-w 1: a prefix of the same run
-# written to a file), nothing is lost.
+# written to a file), nothing is lost. The SIGINT comes twice back to back,
+# as GNU timeout sends it (to its child, then to its process group): one
+# stop, not "exit at once".
 "$DNSRING" -q -w 1 -r "$BIG" -r "$BIG" -o "$TMP/g.ref" </dev/null
 mkfifo "$TMP/g2.fifo"
 python3 "$TMP/stall.py" "$TMP/g2.go" "$TMP/g2.out" <"$TMP/g2.fifo" &
@@ -494,6 +496,7 @@ PIDS="$PIDS $RD"
 DR=$!
 PIDS="$PIDS $DR"
 sleep 1
+kill -INT "$DR"
 kill -INT "$DR"
 sleep 1
 kill -0 "$DR" 2>/dev/null && pass "g2: waiting for the reader in the grace" ||
@@ -510,6 +513,29 @@ assert_eq "g2: lines received = formed" "$F" "$N"
 head -n "${F:-0}" "$TMP/g.ref" | cmp -s - "$TMP/g2.out" &&
 	pass "g2: the $F records arrived whole and in order" ||
 	fail "g2: the output is not the first $F records of the same run to a file"
+
+# g3: a second SIGINT a second or more after the first: exit at once, 1.
+mkfifo "$TMP/g3.fifo"
+python3 "$TMP/stall.py" "$TMP/g3.go" "$TMP/g3.out" <"$TMP/g3.fifo" &
+RD=$!
+PIDS="$PIDS $RD"
+"$DNSRING" -r "$BIG" -r "$BIG" >"$TMP/g3.fifo" 2>"$TMP/g3.err" </dev/null &
+DR=$!
+PIDS="$PIDS $DR"
+sleep 1
+kill -INT "$DR"
+sleep 1.5
+T0=$(ms)
+kill -INT "$DR"
+wait_pid "$DR" "g3: dnsring after a second SIGINT" 10
+T=$(($(ms) - T0))
+assert_eq "g3: exit" 1 "$RC"
+[ "$T" -le 1000 ] && pass "g3: exited $T ms after the second SIGINT" ||
+	fail "g3: took $T ms to exit after the second SIGINT"
+grep -q 'again, exiting without flushing' "$TMP/g3.err" && pass "g3: said so" ||
+	fail "g3: no message: $(head -c 300 "$TMP/g3.err")"
+touch "$TMP/g3.go"
+wait_pid "$RD" "g3: reader" 10
 
 # ---- (f) --on-full drop under live capture ---------------------------------
 setup_ns() {
