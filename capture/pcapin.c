@@ -241,9 +241,21 @@ static unsigned pick_lane(const struct pcap_pkthdr *h, const uint8_t *data, int 
  * read(2) per 4 KiB: a third of the reader thread's time on a large capture.
  * So the FILE is ours, with a 64 KiB buffer of ours (glibc ignores setvbuf's
  * size without one), and libpcap takes it over: pcap_close closes the FILE,
- * then the caller frees *bufp.
+ * then the caller frees *bufp. Standard input is the exception: libpcap
+ * never closes stdin, so its buffer must outlive every use of it (static),
+ * and setvbuf is only allowed before the first read (once).
  */
 #define PCAPIN_STDIO_BUF (64 * 1024u)
+
+static void stdin_buffer(void)
+{
+	static char buf[PCAPIN_STDIO_BUF];
+	static int done;
+
+	if (!done)
+		setvbuf(stdin, buf, _IOFBF, sizeof(buf));
+	done = 1;
+}
 
 static pcap_t *open_input(const char *path, char **bufp)
 {
@@ -255,9 +267,10 @@ static pcap_t *open_input(const char *path, char **bufp)
 	if (!fp) {
 		snprintf(errbuf, sizeof(errbuf), "%s", strerror(errno));
 	} else {
-		*bufp = dr_malloc(PCAPIN_STDIO_BUF);
-		if (*bufp) /* best effort: stdio's own buffer otherwise */
-			setvbuf(fp, *bufp, _IOFBF, PCAPIN_STDIO_BUF);
+		if (is_stdin)
+			stdin_buffer();
+		else if ((*bufp = dr_malloc(PCAPIN_STDIO_BUF)) != NULL)
+			setvbuf(fp, *bufp, _IOFBF, PCAPIN_STDIO_BUF); /* else stdio's own */
 		pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
 							      errbuf);
 		if (!pc && !is_stdin)

@@ -101,4 +101,14 @@ assert_eq "the unanswered stub" 1 "$(grep -c '"unanswered":true' "$TMP/big.ndjso
 grep -q '2 cut to a stub (record_too_large), 1 of them unanswered' "$TMP/big.err" ||
 	fail "summary: $(grep 'records:' "$TMP/big.err")"
 
+# Standard input twice: the second read finds its end, says so and fails.
+# stdin keeps the read buffer dnsring gives it (libpcap never closes stdin),
+# so that buffer is never freed and is set once; ASan and valgrind builds
+# would catch a use of a freed one here.
+"$DNSRING" -w 1 -r - -r - -o "$TMP/twice.ndjson" <"$SAMPLE" 2>"$TMP/twice.err"
+assert_eq "-r - -r -: exit" 1 "$?"
+grep -q '^dnsring: cannot read standard input: ' "$TMP/twice.err" ||
+	fail "-r - -r -: $(head -c 300 "$TMP/twice.err")"
+assert_eq "-r - -r -: the first read's records" 9 "$(wc -l <"$TMP/twice.ndjson" | tr -d ' ')"
+
 finish
