@@ -715,10 +715,10 @@ void sink_finish(struct sink *s, int give_up)
 		stream_finish(s->stream, give_up);
 		return;
 	}
-	if (give_up)
-		sink_give_up(s);
+	/* stdout gives up through sink_give_up() only: the writer decides
+	 * when (a signal or an error), not every stop. */
 	if (s->busy) {
-		s->finishing = 1; /* on_writable finishes */
+		s->finishing = 1; /* on_writable, or sink_give_up + sink_finish, finishes */
 		return;
 	}
 	nb_done(s);

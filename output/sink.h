@@ -158,8 +158,9 @@ void sink_give_up(struct sink *s);
 /**
  * No more records will come: deliver the backlog, then close the stream
  * and call on_done. give_up: count what is left as lost_exit and close now.
- * May be called again with give_up = 1. stdout/FILE: on_done once nothing
- * is waiting to be written (at once, unless SINK_BUSY).
+ * May be called again with give_up = 1. stdout/FILE: give_up is ignored
+ * (stdout gives up through sink_give_up() alone); on_done once nothing is
+ * waiting to be written (at once, unless SINK_BUSY).
  */
 void sink_finish(struct sink *s, int give_up);
 

@@ -20,9 +20,10 @@
  * handle closes and each sink is finished (streams deliver their backlog
  * first); when the last sink is done the remaining handles close and the
  * loop ends. A stop request (signal, -c, --duration, a failed sink) arms a
- * grace timer: after WRITER_GRACE_MS the streams and a non-blocking stdout
- * give up, so a dead collector or a reader that stopped reading cannot keep
- * dnsring from exiting.
+ * grace timer: after WRITER_GRACE_MS the streams give up, so a dead
+ * collector cannot keep dnsring from exiting; so does a non-blocking stdout
+ * whose reader stopped reading, but only after a signal or a failed sink
+ * (-c and --duration wait for the reader, as a blocking write did).
  */
 #include "config.h"
 
@@ -83,6 +84,7 @@ struct writer {
 	unsigned fsink;         /* the next sink to hand them to */
 	int flushing;           /* in flush_sinks(): a sink's on_room waits */
 	int draining, closing, give_up, grace_armed;
+	int stdout_given_up;    /* the grace gave up on stdout too (stdout_may_give_up) */
 	unsigned signals;       /* SIGINT/SIGTERM received */
 	uint64_t first_signal_ms; /* loop time of the first */
 };
@@ -302,6 +304,16 @@ static void refresh(struct writer *wr)
 /* ---- the writer thread ---- */
 
 static void grace_start(struct writer *wr);
+
+/*
+ * A non-blocking stdout is given up (what its reader did not take counted
+ * as lost) only after a signal or a failed output: -c and --duration wait
+ * for a slow reader, as a blocking write did (`dnsring -c 1000 | less`).
+ */
+static int stdout_may_give_up(const struct writer *wr)
+{
+	return wr->signals || wr->error;
+}
 
 /* Any stop request (ours or another thread's) starts the streams' grace. */
 static void note_stop(struct writer *wr)
@@ -555,9 +567,12 @@ static void on_grace(uv_timer_t *t)
 {
 	struct writer *wr = t->data;
 
-	wr->give_up = 1;
-	for (unsigned i = 0; i < wr->nsinks; i++)
-		sink_give_up(wr->sinks[i]); /* stdout: stop waiting for its reader */
+	wr->give_up = 1; /* streams */
+	if (stdout_may_give_up(wr)) {
+		wr->stdout_given_up = 1;
+		for (unsigned i = 0; i < wr->nsinks; i++)
+			sink_give_up(wr->sinks[i]); /* stdout: stop waiting for its reader */
+	}
 	if (wr->inflight)
 		settle(wr);
 	drain(wr); /* nothing waits for room any more */
@@ -568,7 +583,11 @@ static void on_grace(uv_timer_t *t)
 
 static void grace_start(struct writer *wr)
 {
-	if (wr->grace_armed || !wr->has_async)
+	if (!wr->has_async || uv_is_active((uv_handle_t *)&wr->grace))
+		return;
+	/* Once fired, only for stdout: when a signal or an error comes after
+	 * -c or --duration, its reader gets a grace of its own. */
+	if (wr->grace_armed && (wr->stdout_given_up || !stdout_may_give_up(wr)))
 		return;
 	wr->grace_armed = 1;
 	uv_timer_start(&wr->grace, on_grace, WRITER_GRACE_MS, 0);

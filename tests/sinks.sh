@@ -537,6 +537,56 @@ grep -q 'again, exiting without flushing' "$TMP/g3.err" && pass "g3: said so" ||
 touch "$TMP/g3.go"
 wait_pid "$RD" "g3: reader" 10
 
+# g4: -c with a reader that stalls past the grace: a count is not a signal,
+# so dnsring waits for the reader (as a blocking write did) and, once it
+# reads, delivers exactly COUNT whole records; then a SIGINT while it waits
+# again still gives up after the grace.
+mkfifo "$TMP/g4.fifo"
+python3 "$TMP/stall.py" "$TMP/g4.go" "$TMP/g4.out" <"$TMP/g4.fifo" &
+RD=$!
+PIDS="$PIDS $RD"
+"$DNSRING" -w 1 -c 15000 -r "$BIG" -r "$BIG" >"$TMP/g4.fifo" 2>"$TMP/g4.err" </dev/null &
+DR=$!
+PIDS="$PIDS $DR"
+sleep 6.5
+kill -0 "$DR" 2>/dev/null && pass "g4: -c waits for a stalled reader past the grace" ||
+	fail "g4: dnsring gave up on the reader after -c: $(tail -n 3 "$TMP/g4.err")"
+touch "$TMP/g4.go"
+wait_pid "$DR" "g4: dnsring" 10
+assert_eq "g4: exit" 0 "$RC"
+wait_pid "$RD" "g4: reader" 10
+assert_eq "g4: lost" 0 "$(lost "$TMP/g4.err")"
+N=$(python3 "$TMP/check.py" "$TMP/g4.out") || fail "g4: $N"
+assert_eq "g4: records received" 15000 "$N"
+head -n 15000 "$TMP/g.ref" | cmp -s - "$TMP/g4.out" &&
+	pass "g4: the first 15000 records, whole and in order" ||
+	fail "g4: the output is not the first 15000 records of the same run to a file"
+# g5: -c reached, the reader stalled, then SIGINT: the grace starts from
+# the signal and gives up on the reader.
+mkfifo "$TMP/g5.fifo"
+python3 "$TMP/stall.py" "$TMP/g5.go" "$TMP/g5.out" <"$TMP/g5.fifo" &
+RD=$!
+PIDS="$PIDS $RD"
+"$DNSRING" -w 1 -c 15000 -r "$BIG" -r "$BIG" >"$TMP/g5.fifo" 2>"$TMP/g5.err" </dev/null &
+DR=$!
+PIDS="$PIDS $DR"
+sleep 1
+T0=$(ms)
+kill -INT "$DR"
+wait_pid "$DR" "g5: dnsring after SIGINT" 10
+T=$(($(ms) - T0))
+assert_eq "g5: exit" 0 "$RC"
+[ "$T" -ge 4000 ] && [ "$T" -le 8000 ] && pass "g5: gave up $T ms after SIGINT (grace 5 s)" ||
+	fail "g5: exited $T ms after SIGINT"
+touch "$TMP/g5.go"
+wait_pid "$RD" "g5: reader" 10
+F=$(formed "$TMP/g5.err")
+W=$(written "$TMP/g5.err")
+L=$(lost "$TMP/g5.err")
+assert_eq "g5: written + lost = the count" 15000 "$((W + L))"
+[ "$L" -gt 0 ] && pass "g5: $W written, $L counted as lost ($F formed)" ||
+	fail "g5: nothing lost: written $W, formed $F"
+
 # ---- (f) --on-full drop under live capture ---------------------------------
 setup_ns() {
 	[ "$(id -u)" -eq 0 ] || return 1
