@@ -50,6 +50,11 @@ void rec_begin(struct jbuf *jb, struct jb_tscache *tsc, const struct rec_meta *m
 
 void rec_end(struct jbuf *jb, const struct rec_meta *m, enum dns_err err)
 {
+	rec_end_error(jb, m, err == DNS_OK ? NULL : dns_err_name(err));
+}
+
+void rec_end_error(struct jbuf *jb, const struct rec_meta *m, const char *error)
+{
 	if (m->rtt_us >= 0) {
 		jb_lit(jb, ",\"rtt_us\":");
 		jb_u64(jb, (uint64_t)m->rtt_us);
@@ -64,9 +69,9 @@ void rec_end(struct jbuf *jb, const struct rec_meta *m, enum dns_err err)
 		jb_lit(jb, ",\"worker\":");
 		jb_u64(jb, (uint64_t)m->worker);
 	}
-	if (err != DNS_OK) {
+	if (error) {
 		jb_lit(jb, ",\"malformed\":true,\"error\":");
-		jb_cstr(jb, dns_err_name(err));
+		jb_cstr(jb, error);
 	}
 	jb_lit(jb, "}\n");
 }

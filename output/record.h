@@ -36,5 +36,8 @@ struct rec_meta {
 
 void rec_begin(struct jbuf *jb, struct jb_tscache *tsc, const struct rec_meta *m);
 void rec_end(struct jbuf *jb, const struct rec_meta *m, enum dns_err err);
+/** rec_end with the error named (NULL: well formed), for errors that are
+ * not the decoder's, such as record_too_large. */
+void rec_end_error(struct jbuf *jb, const struct rec_meta *m, const char *error);
 
 #endif /* DR_RECORD_H */

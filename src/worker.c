@@ -122,17 +122,7 @@ static enum dns_err format_record(struct worker *w, struct jbuf *jb, struct rec_
 static void format_stub(struct worker *w, struct jbuf *jb, const struct rec_meta *m)
 {
 	rec_begin(jb, &w->tsc, m);
-	jb_lit(jb, ",\"ip_defragmented\":");
-	jb_bool(jb, m->ip_defragmented);
-	jb_lit(jb, ",\"tcp_reassembled\":");
-	jb_bool(jb, m->tcp_reassembled);
-	if (m->unanswered)
-		jb_lit(jb, ",\"unanswered\":true");
-	if (m->worker >= 0) {
-		jb_lit(jb, ",\"worker\":");
-		jb_u64(jb, (uint64_t)m->worker);
-	}
-	jb_lit(jb, ",\"malformed\":true,\"error\":\"record_too_large\"}\n");
+	rec_end_error(jb, m, "record_too_large");
 }
 
 static void count_message(struct worker *w, const struct dns_summary *sum, enum dns_err err)
