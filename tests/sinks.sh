@@ -447,17 +447,25 @@ with open(out, 'wb') as f:
         f.write(b)
 EOF
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# stalled_run NAME DNSRING-ARGS...: dnsring writing to a FIFO whose reader
+# (stall.py) reads nothing until $TMP/NAME.go exists, then copies all to
+# $TMP/NAME.out; stderr in $TMP/NAME.err. Sets RD (reader) and DR (dnsring).
+stalled_run() {
+	sr=$1
+	shift
+	mkfifo "$TMP/$sr.fifo"
+	python3 "$TMP/stall.py" "$TMP/$sr.go" "$TMP/$sr.out" <"$TMP/$sr.fifo" &
+	RD=$!
+	PIDS="$PIDS $RD"
+	"$DNSRING" "$@" >"$TMP/$sr.fifo" 2>"$TMP/$sr.err" </dev/null &
+	DR=$!
+	PIDS="$PIDS $DR"
+}
 
 # g1: the reader never reads while dnsring runs. SIGINT: dnsring waits the
 # 5 s grace for it, then gives up and exits 0; every record is either
 # written whole (in the pipe) or counted as lost at exit.
-mkfifo "$TMP/g1.fifo"
-python3 "$TMP/stall.py" "$TMP/g1.go" "$TMP/g1.out" <"$TMP/g1.fifo" &
-RD=$!
-PIDS="$PIDS $RD"
-"$DNSRING" -r "$BIG" -r "$BIG" --stats-interval 1 >"$TMP/g1.fifo" 2>"$TMP/g1.err" </dev/null &
-DR=$!
-PIDS="$PIDS $DR"
+stalled_run g1 -r "$BIG" -r "$BIG" --stats-interval 1
 sleep 1.5
 kill -0 "$DR" 2>/dev/null || fail "g1: dnsring ended although nothing read its output"
 T0=$(ms)
@@ -488,13 +496,7 @@ assert_eq "g1: whole records in the pipe = written" "$W" "$N"
 # as GNU timeout sends it (to its child, then to its process group): one
 # stop, not "exit at once".
 "$DNSRING" -q -w 1 -r "$BIG" -r "$BIG" -o "$TMP/g.ref" </dev/null
-mkfifo "$TMP/g2.fifo"
-python3 "$TMP/stall.py" "$TMP/g2.go" "$TMP/g2.out" <"$TMP/g2.fifo" &
-RD=$!
-PIDS="$PIDS $RD"
-"$DNSRING" -w 1 -r "$BIG" -r "$BIG" >"$TMP/g2.fifo" 2>"$TMP/g2.err" </dev/null &
-DR=$!
-PIDS="$PIDS $DR"
+stalled_run g2 -w 1 -r "$BIG" -r "$BIG"
 sleep 1
 kill -INT "$DR"
 kill -INT "$DR"
@@ -515,13 +517,7 @@ head -n "${F:-0}" "$TMP/g.ref" | cmp -s - "$TMP/g2.out" &&
 	fail "g2: the output is not the first $F records of the same run to a file"
 
 # g3: a second SIGINT a second or more after the first: exit at once, 1.
-mkfifo "$TMP/g3.fifo"
-python3 "$TMP/stall.py" "$TMP/g3.go" "$TMP/g3.out" <"$TMP/g3.fifo" &
-RD=$!
-PIDS="$PIDS $RD"
-"$DNSRING" -r "$BIG" -r "$BIG" >"$TMP/g3.fifo" 2>"$TMP/g3.err" </dev/null &
-DR=$!
-PIDS="$PIDS $DR"
+stalled_run g3 -r "$BIG" -r "$BIG"
 sleep 1
 kill -INT "$DR"
 sleep 1.5
@@ -541,13 +537,7 @@ wait_pid "$RD" "g3: reader" 10
 # so dnsring waits for the reader (as a blocking write did) and, once it
 # reads, delivers exactly COUNT whole records; then a SIGINT while it waits
 # again still gives up after the grace.
-mkfifo "$TMP/g4.fifo"
-python3 "$TMP/stall.py" "$TMP/g4.go" "$TMP/g4.out" <"$TMP/g4.fifo" &
-RD=$!
-PIDS="$PIDS $RD"
-"$DNSRING" -w 1 -c 15000 -r "$BIG" -r "$BIG" >"$TMP/g4.fifo" 2>"$TMP/g4.err" </dev/null &
-DR=$!
-PIDS="$PIDS $DR"
+stalled_run g4 -w 1 -c 15000 -r "$BIG" -r "$BIG"
 sleep 6.5
 kill -0 "$DR" 2>/dev/null && pass "g4: -c waits for a stalled reader past the grace" ||
 	fail "g4: dnsring gave up on the reader after -c: $(tail -n 3 "$TMP/g4.err")"
@@ -563,13 +553,7 @@ head -n 15000 "$TMP/g.ref" | cmp -s - "$TMP/g4.out" &&
 	fail "g4: the output is not the first 15000 records of the same run to a file"
 # g5: -c reached, the reader stalled, then SIGINT: the grace starts from
 # the signal and gives up on the reader.
-mkfifo "$TMP/g5.fifo"
-python3 "$TMP/stall.py" "$TMP/g5.go" "$TMP/g5.out" <"$TMP/g5.fifo" &
-RD=$!
-PIDS="$PIDS $RD"
-"$DNSRING" -w 1 -c 15000 -r "$BIG" -r "$BIG" >"$TMP/g5.fifo" 2>"$TMP/g5.err" </dev/null &
-DR=$!
-PIDS="$PIDS $DR"
+stalled_run g5 -w 1 -c 15000 -r "$BIG" -r "$BIG"
 sleep 1
 T0=$(ms)
 kill -INT "$DR"
